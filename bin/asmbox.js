@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Launcher: runs the compiled CLI (built by `npm run build`, which `npm ci` runs via prepare).
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'main.js');
+if (!existsSync(main)) {
+  process.stderr.write('asmbox: the CLI is not built yet; run `npm install` (or `npm run build`) first\n');
+  process.exit(2);
+}
+const { main: run } = await import(pathToFileURL(main).href);
+await run(process.argv);

@@ -1,0 +1,23 @@
+// Process exit codes. A guest that exits passes its own code (0-255) through; asmbox's own
+// outcomes use codes that are documented in the README and `asmbox --help`.
+export const EXIT = {
+  usage: 2,
+  assemblyError: 65,
+  badInput: 66,
+  guestFault: 120,
+  insnLimit: 121,
+  memoryExhausted: 122,
+  outputLimit: 123,
+  timeout: 124,
+} as const;
+
+export const EXIT_CODE_HELP = `Exit codes:
+  0-255  the guest's own exit code when it exits
+  2      usage error (bad option or argument)
+  65     assembly error
+  66     bad input file (unreadable, malformed ELF, wrong machine)
+  120    guest fault (unhandled exception: address error, overflow, trap, ...)
+  121    instruction limit reached (--max-insns)
+  122    guest memory exhausted (--memory-cap)
+  123    guest output limit exceeded (--max-output)
+  124    wall-clock time limit reached (--timeout)`;

@@ -1,0 +1,197 @@
+// asmbox command line.
+import { Command, CommanderError, Option } from 'commander';
+import chalk from 'chalk';
+import { openSync, readFileSync, statSync } from 'node:fs';
+import { resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BadImageError, isElf, parseElf } from '../loader/elf.js';
+import { loadProgram, type EnvKind, type ProgramOptions } from '../env/program.js';
+import { HostIO } from '../env/io.js';
+import { runMachine, type RunResult } from '../machine/run.js';
+import { createEngine, ENGINE_KINDS, type EngineKind } from '../machine/engines.js';
+import { describeResult } from '../machine/report.js';
+import type { Machine } from '../machine/machine.js';
+import { EXIT, EXIT_CODE_HELP } from './exit-codes.js';
+import { oneOf, parseAddress, parseInteger, parseMiB, parseSeconds } from './options.js';
+import { listElf, listRaw } from './disasm.js';
+
+const ROMS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../roms');
+
+/** An error the user caused; printed without a stack trace. */
+export class UserError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
+
+function readInput(file: string): Uint8Array {
+  try {
+    if (statSync(file).isDirectory()) throw new UserError(`${file}: is a directory, expected a program file`, EXIT.badInput);
+    return readFileSync(file);
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new UserError(`${file}: cannot read: ${why}`, EXIT.badInput);
+  }
+}
+
+export function exitCodeFor(r: RunResult): number {
+  switch (r.kind) {
+    case 'exit': case 'halt': return r.exitCode;
+    case 'fault': return EXIT.guestFault;
+    case 'insn-limit': return EXIT.insnLimit;
+    case 'timeout': return EXIT.timeout;
+    case 'memory': return EXIT.memoryExhausted;
+    case 'output-limit': return EXIT.outputLimit;
+  }
+}
+
+interface RunFlags {
+  engine: EngineKind;
+  env?: EnvKind;
+  compat: 'mars' | 'spim';
+  delaySlots?: boolean;
+  endian?: 'big' | 'little';
+  raw?: number;
+  maxInsns?: number;
+  timeout?: number;
+  memoryCap?: number;
+  maxOutput?: number;
+  stdin?: string;
+  fsRoot?: string;
+  fsWrite?: boolean;
+  realtime?: boolean;
+  seed?: number;
+  stats?: boolean;
+}
+
+function addRunOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--engine <kind>', 'execution engine: interp (interpreter) or jit (translator)').argParser(oneOf('engine', ENGINE_KINDS)).default('jit'))
+    .addOption(new Option('--env <kind>', 'guest environment: spim (SPIM/MARS syscalls) or linux (o32 syscalls); default: linux for ELF files, spim otherwise').argParser(oneOf('environment', ['spim', 'linux'] as const)))
+    .addOption(new Option('--compat <tool>', 'output formats of the spim environment: mars or spim').argParser(oneOf('compat', ['mars', 'spim'] as const)).default('mars'))
+    .option('--delay-slots', 'execute the instruction after a branch before branching (default for ELF files)')
+    .option('--no-delay-slots', 'branch immediately (SPIM/MARS default for assembly programs)')
+    .addOption(new Option('--endian <order>', 'byte order for raw images (ELF files carry their own)').argParser(oneOf('endianness', ['big', 'little'] as const)))
+    .addOption(new Option('--raw <address>', 'treat the file as a raw binary image loaded and started at ADDRESS').argParser(parseAddress))
+    .addOption(new Option('--max-insns <n>', 'stop after N guest instructions (exit code 121)').argParser(parseInteger('--max-insns', 1)))
+    .addOption(new Option('--timeout <seconds>', 'stop after this much wall-clock time (exit code 124)').argParser(parseSeconds))
+    .addOption(new Option('--memory-cap <MiB>', 'most guest memory to allocate (exit code 122 when exceeded)').argParser(parseMiB).default(256 * 1024 * 1024, '256'))
+    .addOption(new Option('--max-output <bytes>', 'most bytes the guest may print (exit code 123 when exceeded)').argParser(parseInteger('--max-output', 0)))
+    .option('--stdin <file>', 'read guest standard input from FILE instead of the terminal')
+    .option('--fs-root <dir>', 'let guest file syscalls use files under DIR (read-only unless --fs-write)')
+    .option('--fs-write', 'allow guest file syscalls to create and write files under --fs-root')
+    .option('--realtime', 'guest clocks follow the host clock (default: virtual time, deterministic)')
+    .addOption(new Option('--seed <n>', 'seed for random-number syscalls the program does not seed itself').argParser(parseInteger('--seed')))
+    .option('--stats', 'print instructions executed, time and speed to stderr');
+}
+
+function runProgram(file: string, args: string[], flags: RunFlags): number {
+  const bytes = readInput(file);
+  let stdinFd = 0;
+  if (flags.stdin) {
+    try {
+      stdinFd = openSync(flags.stdin, 'r');
+    } catch {
+      throw new UserError(`--stdin ${flags.stdin}: cannot open`, EXIT.badInput);
+    }
+  }
+  if (flags.fsWrite && !flags.fsRoot) throw new UserError('--fs-write needs --fs-root DIR', EXIT.usage);
+  if (flags.fsRoot) {
+    try {
+      if (!statSync(flags.fsRoot).isDirectory()) throw new Error();
+    } catch {
+      throw new UserError(`--fs-root ${flags.fsRoot}: not a directory`, EXIT.usage);
+    }
+  }
+  const io = new HostIO(stdinFd, flags.maxOutput ?? Infinity);
+  const popts: ProgramOptions = {
+    env: flags.env, compat: flags.compat, delaySlots: flags.delaySlots, endian: flags.endian, rawBase: flags.raw,
+    memoryCap: flags.memoryCap, fsRoot: flags.fsRoot ?? null, fsWrite: flags.fsWrite, realtime: flags.realtime,
+    seed: flags.seed, args,
+  };
+  let m: Machine;
+  try {
+    m = loadProgram(bytes, file, io, popts);
+  } catch (e) {
+    if (e instanceof BadImageError) throw new UserError(e.message, EXIT.badInput);
+    throw e;
+  }
+  const engine = createEngine(flags.engine, m);
+  const result = runMachine(m, engine, { maxInsns: flags.maxInsns, timeoutMs: flags.timeout !== undefined ? flags.timeout * 1000 : undefined });
+  io.flush();
+  if (result.kind !== 'exit' && result.kind !== 'halt') {
+    process.stderr.write(chalk.red(`asmbox: ${describeResult(m, result)}`) + '\n');
+  }
+  if (flags.stats) {
+    const mips = result.insns / Math.max(result.ms, 0.001) / 1000;
+    process.stderr.write(`asmbox: ${result.insns} instructions in ${result.ms.toFixed(1)} ms (${mips.toFixed(1)} MIPS, engine ${flags.engine})\n`);
+  }
+  return exitCodeFor(result);
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('asmbox')
+    .description('Run, disassemble and inspect MIPS32 guest programs: an interpreter and a JS-generating translator.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `\n${EXIT_CODE_HELP}\n\nExamples:\n  asmbox run prog.elf arg1 arg2     run a static MIPS Linux program\n  asmbox run --env spim demo.elf    run a program that uses SPIM/MARS syscalls\n  asmbox disasm prog.elf            objdump-style listing\n  asmbox demo                       run the built-in demo`);
+
+  addRunOptions(
+    program.command('run')
+      .description('run a guest program (MIPS ELF32, either byte order, or a raw image with --raw)')
+      .argument('<program>', 'program file')
+      .argument('[args...]', 'arguments passed to the guest'),
+  ).action((file: string, args: string[], flags: RunFlags) => setExit(runProgram(file, args, flags)));
+
+  program.command('disasm')
+    .description('disassemble the code sections of an ELF file (or a raw image), objdump style')
+    .argument('<file>', 'ELF executable or object, or raw image with --raw')
+    .option('--numeric', 'print registers as $8, $29 instead of t0, sp')
+    .option('--no-aliases', 'print the real instructions instead of their preferred aliases (nop, move, b, ...)')
+    .addOption(new Option('--raw <address>', 'treat the file as a raw image at ADDRESS').argParser(parseAddress))
+    .addOption(new Option('--endian <order>', 'byte order of a raw image').argParser(oneOf('endianness', ['big', 'little'] as const)).default('little'))
+    .action((file: string, flags: { numeric?: boolean; aliases: boolean; raw?: number; endian: 'big' | 'little' }) => {
+      const bytes = readInput(file);
+      const opts = { regNames: flags.numeric ? 'numeric' as const : 'abi' as const, aliases: flags.aliases };
+      let text: string;
+      if (flags.raw !== undefined) text = listRaw(bytes, flags.raw, flags.endian === 'big', opts);
+      else {
+        if (!isElf(bytes)) throw new UserError(`${file}: not an ELF file (for a raw binary image, pass --raw ADDRESS)`, EXIT.badInput);
+        try {
+          text = listElf(parseElf(bytes, file), file, opts);
+        } catch (e) {
+          if (e instanceof BadImageError) throw new UserError(e.message, EXIT.badInput);
+          throw e;
+        }
+      }
+      process.stdout.write(text);
+      setExit(0);
+    });
+
+  addRunOptions(
+    program.command('demo').description('run the built-in demo program (roms/demo.elf)'),
+  ).action((flags: RunFlags) => setExit(runProgram(resolve(ROMS_DIR, 'demo.elf'), [], { ...flags, env: flags.env ?? 'spim' })));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let exitCode = 0;
+  const program = buildProgram((c) => (exitCode = c));
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : EXIT.usage;
+    } else if (e instanceof UserError) {
+      process.stderr.write(chalk.red(`asmbox: error: ${e.message}`) + '\n');
+      exitCode = e.exitCode;
+    } else {
+      throw e;
+    }
+  }
+  process.exitCode = exitCode;
+}

@@ -1,0 +1,83 @@
+// Builds a ready-to-run Machine from a program file and the user's options: picks the
+// environment, endianness and delay-slot mode, loads the image and sets up the stack.
+import { Machine } from '../machine/machine.js';
+import { BadImageError, isElf, parseElf } from '../loader/elf.js';
+import { loadElf, loadRaw, type LoadedImage } from '../loader/load.js';
+import { LinuxEnvironment, setupLinuxStack } from './linux.js';
+import { SpimEnvironment, type Compat } from './spim.js';
+import { GuestFiles } from './guest-fs.js';
+import type { GuestIO } from './io.js';
+
+export type EnvKind = 'spim' | 'linux';
+
+export interface ProgramOptions {
+  env?: EnvKind;
+  compat?: Compat;
+  delaySlots?: boolean;
+  endian?: 'big' | 'little';
+  /** Treat the file as a raw image loaded (and started) at this address. */
+  rawBase?: number;
+  memoryCap?: number;
+  fsRoot?: string | null;
+  fsWrite?: boolean;
+  realtime?: boolean;
+  seed?: number;
+  /** Guest argv[1..] (argv[0] is the program name). */
+  args?: string[];
+  envVars?: string[];
+}
+
+export const SPIM_STACK_POINTER = 0x7fffeffc;
+const SPIM_STACK_BOTTOM = 0x7f800000;
+
+export function loadProgram(bytes: Uint8Array, fileName: string, io: GuestIO, opts: ProgramOptions = {}): Machine {
+  const raw = opts.rawBase !== undefined;
+  if (!raw && !isElf(bytes)) {
+    throw new BadImageError(`${fileName}: not an ELF file (for a raw binary image, pass --raw ADDRESS)`);
+  }
+  const elf = raw ? null : parseElf(bytes, fileName);
+  const bigEndian = opts.endian ? opts.endian === 'big' : elf ? elf.bigEndian : false;
+  if (elf && opts.endian && elf.bigEndian !== bigEndian) {
+    throw new BadImageError(`${fileName}: is ${elf.bigEndian ? 'big' : 'little'}-endian, but --endian ${opts.endian} was given`);
+  }
+  const envKind: EnvKind = opts.env ?? (elf ? 'linux' : 'spim');
+  const m = new Machine({ bigEndian, delaySlots: opts.delaySlots ?? !!elf, memoryCap: opts.memoryCap });
+  m.io = io;
+  const image: LoadedImage = elf ? loadElf(m, elf, fileName) : loadRaw(m, bytes, opts.rawBase!);
+  const argv = [fileName, ...(opts.args ?? [])];
+  if (envKind === 'linux') {
+    m.env = new LinuxEnvironment(image.end);
+    m.cpu.r[29] = setupLinuxStack(m, argv, opts.envVars ?? [], image.entry);
+  } else {
+    m.env = new SpimEnvironment({
+      compat: opts.compat ?? 'mars',
+      heapStart: (image.end + 7) & ~7,
+      files: new GuestFiles(opts.fsRoot ?? null, !!opts.fsWrite),
+      realtime: opts.realtime,
+      randomSeed: opts.seed,
+    });
+    setupSpimStack(m, argv);
+  }
+  m.cpu.jumpTo(image.entry);
+  return m;
+}
+
+/** SPIM's start state: $sp = 0x7fffeffc, $a0 = argc, $a1 = argv (strings above the stack). */
+export function setupSpimStack(m: Machine, argv: string[]): void {
+  m.mem.map(SPIM_STACK_BOTTOM, 0x80000000 - SPIM_STACK_BOTTOM, 'stack');
+  const enc = new TextEncoder();
+  let p = 0x80000000;
+  const ptrs = argv.map((a) => {
+    const b = enc.encode(a + '\0');
+    p -= b.length;
+    m.mem.writeBytes(p, b);
+    return p;
+  });
+  p = (p - 4 * (ptrs.length + 1)) & ~3;
+  const argvAddr = p;
+  [...ptrs, 0].forEach((v, i) => m.mem.write32(argvAddr + 4 * i, v));
+  m.cpu.r[4] = argv.length;
+  m.cpu.r[5] = argvAddr;
+  m.cpu.r[29] = Math.min(SPIM_STACK_POINTER, (argvAddr - 4) & ~7) | 0;
+  m.cpu.r[28] = 0x10008000;
+}

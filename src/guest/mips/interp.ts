@@ -1,0 +1,295 @@
+// The MIPS interpreter: one handler per table instruction, executed one guest instruction at a
+// time. Its semantics are written independently of the translator's IR emitters on purpose.
+import { ExcCode, GuestException, StopRun } from '../../machine/exceptions.js';
+import { REG_HI, REG_LO } from '../../machine/cpu.js';
+import type { Machine } from '../../machine/machine.js';
+import { mipsDecoder } from './disasm.js';
+import { add64, mulHighSigned, mulHighUnsigned, neg64 } from './arith.js';
+import { fpuHandlers } from './fpu.js';
+
+export type Handler = (w: number) => void;
+
+const rsOf = (w: number) => (w >>> 21) & 31;
+const rtOf = (w: number) => (w >>> 16) & 31;
+const rdOf = (w: number) => (w >>> 11) & 31;
+const saOf = (w: number) => (w >>> 6) & 31;
+const simm = (w: number) => (w << 16) >> 16;
+const uimm = (w: number) => w & 0xffff;
+
+/** Handlers by instruction name, as closures over one machine's state (for speed). */
+export function handlersByName(m: Machine): Record<string, Handler> {
+  const cpu = m.cpu, r = cpu.r, mem = m.mem;
+  const ds = m.delaySlots;
+  const lwlXor = mem.byteXor ^ 3;
+  const byteXor = mem.byteXor;
+
+  const exc = (code: ExcCode, bad?: number): never => {
+    throw new GuestException(code, bad);
+  };
+  /** cpu.pc already points past the branch (at its delay slot). */
+  const take = (target: number) => {
+    if (ds) cpu.npc = target >>> 0;
+    else { cpu.pc = target >>> 0; cpu.npc = (target + 4) >>> 0; }
+  };
+  const annul = () => {
+    if (ds) { cpu.pc = cpu.npc; cpu.npc = (cpu.npc + 4) >>> 0; }
+  };
+  const linkAddr = () => (ds ? cpu.pc + 4 : cpu.pc) | 0;
+  const broff = (w: number) => (cpu.pc + (simm(w) << 2)) >>> 0;
+  const cond = (w: number, c: boolean, likely: boolean, link: boolean) => {
+    if (link) r[31] = linkAddr();
+    if (c) take(broff(w));
+    else if (likely) annul();
+  };
+  const ea = (w: number) => (r[rsOf(w)] + simm(w)) >>> 0;
+  const trap = (c: boolean) => { if (c) exc(ExcCode.Tr); };
+  const setHiLo = (hi: number, lo: number) => { r[REG_HI] = hi; r[REG_LO] = lo; };
+
+  const h: Record<string, Handler> = {
+    add: (w) => {
+      const a = r[rsOf(w)], b = r[rtOf(w)], s = (a + b) | 0;
+      if (((a ^ s) & (b ^ s)) < 0) exc(ExcCode.Ov);
+      r[rdOf(w)] = s;
+    },
+    addu: (w) => { r[rdOf(w)] = r[rsOf(w)] + r[rtOf(w)]; },
+    sub: (w) => {
+      const a = r[rsOf(w)], b = r[rtOf(w)], s = (a - b) | 0;
+      if (((a ^ b) & (a ^ s)) < 0) exc(ExcCode.Ov);
+      r[rdOf(w)] = s;
+    },
+    subu: (w) => { r[rdOf(w)] = r[rsOf(w)] - r[rtOf(w)]; },
+    and: (w) => { r[rdOf(w)] = r[rsOf(w)] & r[rtOf(w)]; },
+    or: (w) => { r[rdOf(w)] = r[rsOf(w)] | r[rtOf(w)]; },
+    xor: (w) => { r[rdOf(w)] = r[rsOf(w)] ^ r[rtOf(w)]; },
+    nor: (w) => { r[rdOf(w)] = ~(r[rsOf(w)] | r[rtOf(w)]); },
+    slt: (w) => { r[rdOf(w)] = r[rsOf(w)] < r[rtOf(w)] ? 1 : 0; },
+    sltu: (w) => { r[rdOf(w)] = r[rsOf(w)] >>> 0 < r[rtOf(w)] >>> 0 ? 1 : 0; },
+    movz: (w) => { if (r[rtOf(w)] === 0) r[rdOf(w)] = r[rsOf(w)]; },
+    movn: (w) => { if (r[rtOf(w)] !== 0) r[rdOf(w)] = r[rsOf(w)]; },
+    movf: (w) => { if (!cpu.getCC((w >>> 18) & 7)) r[rdOf(w)] = r[rsOf(w)]; },
+    movt: (w) => { if (cpu.getCC((w >>> 18) & 7)) r[rdOf(w)] = r[rsOf(w)]; },
+
+    sll: (w) => { r[rdOf(w)] = r[rtOf(w)] << saOf(w); },
+    srl: (w) => { r[rdOf(w)] = r[rtOf(w)] >>> saOf(w); },
+    rotr: (w) => { const x = r[rtOf(w)], s = saOf(w); r[rdOf(w)] = (x >>> s) | (x << (32 - s)); },
+    sra: (w) => { r[rdOf(w)] = r[rtOf(w)] >> saOf(w); },
+    sllv: (w) => { r[rdOf(w)] = r[rtOf(w)] << (r[rsOf(w)] & 31); },
+    srlv: (w) => { r[rdOf(w)] = r[rtOf(w)] >>> (r[rsOf(w)] & 31); },
+    rotrv: (w) => { const x = r[rtOf(w)], s = r[rsOf(w)] & 31; r[rdOf(w)] = (x >>> s) | (x << (32 - s)); },
+    srav: (w) => { r[rdOf(w)] = r[rtOf(w)] >> (r[rsOf(w)] & 31); },
+
+    mfhi: (w) => { r[rdOf(w)] = r[REG_HI]; },
+    mthi: (w) => { r[REG_HI] = r[rsOf(w)]; },
+    mflo: (w) => { r[rdOf(w)] = r[REG_LO]; },
+    mtlo: (w) => { r[REG_LO] = r[rsOf(w)]; },
+    mult: (w) => { const a = r[rsOf(w)], b = r[rtOf(w)]; setHiLo(mulHighSigned(a, b), Math.imul(a, b)); },
+    multu: (w) => { const a = r[rsOf(w)], b = r[rtOf(w)]; setHiLo(mulHighUnsigned(a, b), Math.imul(a, b)); },
+    // Division by zero and INT_MIN/-1 are UNPREDICTABLE; like qemu, divide by 1 instead.
+    div: (w) => {
+      const a = r[rsOf(w)];
+      let b = r[rtOf(w)];
+      if (b === 0 || (a === -0x80000000 && b === -1)) b = 1;
+      setHiLo((a % b) | 0, (a / b) | 0);
+    },
+    divu: (w) => {
+      const a = r[rsOf(w)] >>> 0;
+      let b = r[rtOf(w)] >>> 0;
+      if (b === 0) b = 1;
+      setHiLo((a % b) | 0, Math.floor(a / b) | 0);
+    },
+    madd: (w) => accumulate(w, false, false),
+    maddu: (w) => accumulate(w, true, false),
+    msub: (w) => accumulate(w, false, true),
+    msubu: (w) => accumulate(w, true, true),
+    mul: (w) => { r[rdOf(w)] = Math.imul(r[rsOf(w)], r[rtOf(w)]); },
+    clz: (w) => { r[rdOf(w)] = Math.clz32(r[rsOf(w)]); },
+    clo: (w) => { r[rdOf(w)] = Math.clz32(~r[rsOf(w)]); },
+
+    jr: (w) => take(r[rsOf(w)]),
+    'jr.hb': (w) => take(r[rsOf(w)]),
+    jalr: (w) => { const t = r[rsOf(w)]; r[rdOf(w)] = linkAddr(); take(t); },
+    'jalr.hb': (w) => { const t = r[rsOf(w)]; r[rdOf(w)] = linkAddr(); take(t); },
+    j: (w) => take((cpu.pc & 0xf0000000) | ((w & 0x3ffffff) << 2)),
+    jal: (w) => { r[31] = linkAddr(); take((cpu.pc & 0xf0000000) | ((w & 0x3ffffff) << 2)); },
+
+    syscall: () => m.env.syscall(m),
+    break: () => exc(ExcCode.Bp),
+    sdbbp: () => exc(ExcCode.Bp),
+    sync: () => {},
+    synci: () => {},
+    pref: () => {},
+    cache: () => {},
+    tge: (w) => trap(r[rsOf(w)] >= r[rtOf(w)]),
+    tgeu: (w) => trap(r[rsOf(w)] >>> 0 >= r[rtOf(w)] >>> 0),
+    tlt: (w) => trap(r[rsOf(w)] < r[rtOf(w)]),
+    tltu: (w) => trap(r[rsOf(w)] >>> 0 < r[rtOf(w)] >>> 0),
+    teq: (w) => trap(r[rsOf(w)] === r[rtOf(w)]),
+    tne: (w) => trap(r[rsOf(w)] !== r[rtOf(w)]),
+    tgei: (w) => trap(r[rsOf(w)] >= simm(w)),
+    tgeiu: (w) => trap(r[rsOf(w)] >>> 0 >= simm(w) >>> 0),
+    tlti: (w) => trap(r[rsOf(w)] < simm(w)),
+    tltiu: (w) => trap(r[rsOf(w)] >>> 0 < simm(w) >>> 0),
+    teqi: (w) => trap(r[rsOf(w)] === simm(w)),
+    tnei: (w) => trap(r[rsOf(w)] !== simm(w)),
+
+    bltz: (w) => cond(w, r[rsOf(w)] < 0, false, false),
+    bgez: (w) => cond(w, r[rsOf(w)] >= 0, false, false),
+    bltzl: (w) => cond(w, r[rsOf(w)] < 0, true, false),
+    bgezl: (w) => cond(w, r[rsOf(w)] >= 0, true, false),
+    bltzal: (w) => cond(w, r[rsOf(w)] < 0, false, true),
+    bgezal: (w) => cond(w, r[rsOf(w)] >= 0, false, true),
+    bltzall: (w) => cond(w, r[rsOf(w)] < 0, true, true),
+    bgezall: (w) => cond(w, r[rsOf(w)] >= 0, true, true),
+    beq: (w) => cond(w, r[rsOf(w)] === r[rtOf(w)], false, false),
+    bne: (w) => cond(w, r[rsOf(w)] !== r[rtOf(w)], false, false),
+    blez: (w) => cond(w, r[rsOf(w)] <= 0, false, false),
+    bgtz: (w) => cond(w, r[rsOf(w)] > 0, false, false),
+    beql: (w) => cond(w, r[rsOf(w)] === r[rtOf(w)], true, false),
+    bnel: (w) => cond(w, r[rsOf(w)] !== r[rtOf(w)], true, false),
+    blezl: (w) => cond(w, r[rsOf(w)] <= 0, true, false),
+    bgtzl: (w) => cond(w, r[rsOf(w)] > 0, true, false),
+
+    addi: (w) => {
+      const a = r[rsOf(w)], b = simm(w), s = (a + b) | 0;
+      if (((a ^ s) & (b ^ s)) < 0) exc(ExcCode.Ov);
+      r[rtOf(w)] = s;
+    },
+    addiu: (w) => { r[rtOf(w)] = r[rsOf(w)] + simm(w); },
+    slti: (w) => { r[rtOf(w)] = r[rsOf(w)] < simm(w) ? 1 : 0; },
+    sltiu: (w) => { r[rtOf(w)] = r[rsOf(w)] >>> 0 < simm(w) >>> 0 ? 1 : 0; },
+    andi: (w) => { r[rtOf(w)] = r[rsOf(w)] & uimm(w); },
+    ori: (w) => { r[rtOf(w)] = r[rsOf(w)] | uimm(w); },
+    xori: (w) => { r[rtOf(w)] = r[rsOf(w)] ^ uimm(w); },
+    lui: (w) => { r[rtOf(w)] = w << 16; },
+
+    ext: (w) => {
+      const lsb = saOf(w), size = rdOf(w) + 1;
+      r[rtOf(w)] = size === 32 ? r[rsOf(w)] >>> lsb : (r[rsOf(w)] >>> lsb) & ((1 << size) - 1);
+    },
+    ins: (w) => {
+      const lsb = saOf(w), size = rdOf(w) - lsb + 1;
+      if (size <= 0) return; // UNPREDICTABLE; leave rt unchanged
+      const field = size === 32 ? -1 : (1 << size) - 1;
+      const mask = field << lsb;
+      r[rtOf(w)] = (r[rtOf(w)] & ~mask) | ((r[rsOf(w)] << lsb) & mask);
+    },
+    wsbh: (w) => { const x = r[rtOf(w)]; r[rdOf(w)] = ((x & 0x00ff00ff) << 8) | ((x >>> 8) & 0x00ff00ff); },
+    seb: (w) => { r[rdOf(w)] = (r[rtOf(w)] << 24) >> 24; },
+    seh: (w) => { r[rdOf(w)] = (r[rtOf(w)] << 16) >> 16; },
+    rdhwr: (w) => {
+      switch (rdOf(w)) {
+        case 0: r[rtOf(w)] = 0; break; // CPUNum
+        case 1: r[rtOf(w)] = 32; break; // SYNCI_Step
+        case 2: r[rtOf(w)] = m.insnCount; break; // CC
+        case 3: r[rtOf(w)] = 1; break; // CCRes
+        case 29: r[rtOf(w)] = cpu.userLocal; break;
+        default: exc(ExcCode.RI);
+      }
+    },
+
+    lb: (w) => { r[rtOf(w)] = (mem.read8(ea(w)) << 24) >> 24; },
+    lbu: (w) => { r[rtOf(w)] = mem.read8(ea(w)); },
+    lh: (w) => { r[rtOf(w)] = (mem.read16(ea(w)) << 16) >> 16; },
+    lhu: (w) => { r[rtOf(w)] = mem.read16(ea(w)); },
+    lw: (w) => { r[rtOf(w)] = mem.read32(ea(w)); },
+    ll: (w) => { r[rtOf(w)] = mem.read32(ea(w)); cpu.llbit = 1; },
+    lwl: (w) => {
+      const a = ea(w), word = mem.read32(a & ~3), sh = ((a ^ lwlXor) & 3) << 3, t = rtOf(w);
+      r[t] = (word << sh) | (r[t] & ((1 << sh) - 1));
+    },
+    lwr: (w) => {
+      const a = ea(w), word = mem.read32(a & ~3), sh = ((a ^ byteXor) & 3) << 3, t = rtOf(w);
+      r[t] = (word >>> sh) | (r[t] & ~(-1 >>> sh));
+    },
+    sb: (w) => mem.write8(ea(w), r[rtOf(w)]),
+    sh: (w) => mem.write16(ea(w), r[rtOf(w)]),
+    sw: (w) => mem.write32(ea(w), r[rtOf(w)]),
+    sc: (w) => {
+      const t = rtOf(w), a = ea(w);
+      if (cpu.llbit) { mem.write32(a, r[t]); r[t] = 1; } else {
+        if (a & 3) exc(ExcCode.AdES, a);
+        r[t] = 0;
+      }
+      cpu.llbit = 0;
+    },
+    swl: (w) => {
+      const a = ea(w), wa = a & ~3, word = mem.read32(wa), sh = ((a ^ lwlXor) & 3) << 3;
+      mem.write32(wa, (word & ~(-1 >>> sh)) | (r[rtOf(w)] >>> sh));
+    },
+    swr: (w) => {
+      const a = ea(w), wa = a & ~3, word = mem.read32(wa), sh = ((a ^ byteXor) & 3) << 3;
+      mem.write32(wa, (r[rtOf(w)] << sh) | (word & ((1 << sh) - 1)));
+    },
+    ...fpuHandlers(m),
+  };
+
+  function accumulate(w: number, unsigned: boolean, subtract: boolean) {
+    const a = r[rsOf(w)], b = r[rtOf(w)];
+    let ph = unsigned ? mulHighUnsigned(a, b) : mulHighSigned(a, b);
+    let pl = Math.imul(a, b);
+    if (subtract) [ph, pl] = neg64(ph, pl);
+    const [hi, lo] = add64(r[REG_HI], r[REG_LO], ph, pl);
+    setHiLo(hi, lo);
+  }
+
+  return h;
+}
+
+/** The handler table indexed by instruction id; every table instruction must have a handler. */
+export function makeHandlers(m: Machine): Handler[] {
+  const byName = handlersByName(m);
+  return mipsDecoder().table.insns.map((def) => {
+    const fn = byName[def.name];
+    if (!fn) throw new Error(`interpreter has no handler for '${def.name}' (isa/mips32.isa:${def.line})`);
+    return fn;
+  });
+}
+
+const reservedHandler: Handler = () => {
+  throw new GuestException(ExcCode.RI);
+};
+
+/**
+ * Executes up to `maxInsns` instructions. Stops early by throwing StopRun or GuestException;
+ * on a GuestException the CPU state is exactly as before the faulting instruction.
+ */
+export function interpret(m: Machine, handlers: Handler[], maxInsns: number): void {
+  const cpu = m.cpu, mem = m.mem, r = cpu.r;
+  const decoder = mipsDecoder();
+  let n = 0;
+  let pc = cpu.pc, npc = cpu.npc, prevPc = -1;
+  try {
+    while (n < maxInsns) {
+      pc = cpu.pc;
+      npc = cpu.npc;
+      const w = mem.fetch(pc);
+      const def = decoder.decode(w);
+      cpu.pc = npc;
+      cpu.npc = (npc + 4) >>> 0;
+      r[0] = 0;
+      (def ? handlers[def.id] : reservedHandler)(w);
+      n++;
+      prevPc = pc;
+    }
+    r[0] = 0;
+  } catch (e) {
+    r[0] = 0;
+    if (e instanceof GuestException) {
+      cpu.pc = pc;
+      cpu.npc = npc;
+      m.fault = { exception: e, pc, inDelaySlot: m.delaySlots && prevPc !== -1 && isDelaySlotOf(m, prevPc, pc) };
+    } else if (e instanceof StopRun) {
+      n++; // the syscall (or store) that stopped the run completed
+    }
+    throw e;
+  } finally {
+    m.insnCount += n;
+  }
+}
+
+function isDelaySlotOf(m: Machine, branchPc: number, pc: number): boolean {
+  if (((branchPc + 4) >>> 0) !== pc) return false;
+  const def = mipsDecoder().decode(m.mem.fetch(branchPc));
+  return !!def && def.flags.has('ds');
+}
+

@@ -1,0 +1,35 @@
+// Puts images into guest memory: ELF PT_LOAD segments (with bss zeroing) or a raw blob.
+import type { Machine } from '../machine/machine.js';
+import { BadImageError, type ElfImage } from './elf.js';
+
+export interface LoadedImage {
+  entry: number;
+  /** First address after the highest loaded byte (the program break starts here). */
+  end: number;
+}
+
+export function loadElf(m: Machine, elf: ElfImage, fileName: string): LoadedImage {
+  if (elf.type === 1) throw new BadImageError(`${fileName}: relocatable object (.o) cannot be run; link it first (it can be disassembled)`);
+  let end = 0;
+  for (const seg of elf.segments) {
+    if (seg.memsz === 0) continue;
+    m.mem.map(seg.vaddr, seg.memsz, seg.flags & 1 ? 'text' : 'data');
+    if (!m.mem.writeBytes(seg.vaddr, elf.bytes.subarray(seg.offset, seg.offset + seg.filesz))) {
+      throw new BadImageError(`${fileName}: could not load the segment at 0x${seg.vaddr.toString(16)}`);
+    }
+    // bss: pages are zero-filled on allocation, so nothing to copy.
+    end = Math.max(end, seg.vaddr + seg.memsz);
+  }
+  m.symbols = elf.symbols
+    .filter((s) => s.name && s.shndx !== 0 && (s.type === 0 || s.type === 1 || s.type === 2) && !s.name.startsWith('$'))
+    .map((s) => ({ name: s.name, addr: s.value, size: s.size }));
+  return { entry: elf.entry, end };
+}
+
+export function loadRaw(m: Machine, bytes: Uint8Array, base: number): LoadedImage {
+  if (base % 4 !== 0) throw new BadImageError(`raw image base 0x${base.toString(16)} is not word aligned`);
+  if (base + bytes.length > 2 ** 32) throw new BadImageError('raw image does not fit below 4 GiB at that base address');
+  m.mem.map(base, Math.max(bytes.length, 4), 'text');
+  m.mem.writeBytes(base, bytes);
+  return { entry: base, end: base + bytes.length };
+}

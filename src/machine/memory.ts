@@ -1,0 +1,247 @@
+// Sparse 32-bit guest memory: 4 KiB pages of native-endian words, allocated on first touch
+// inside mapped regions. Big-endian byte and half accesses flip the low address bits.
+import { ExcCode, GuestException, StopRun } from './exceptions.js';
+
+export const PAGE_BITS = 12;
+export const PAGE_SIZE = 1 << PAGE_BITS;
+const PAGE_COUNT = 1 << (32 - PAGE_BITS);
+const WORD_MASK = (PAGE_SIZE >> 2) - 1;
+
+export interface Region {
+  start: number; // inclusive, page aligned
+  end: number; // exclusive, page aligned (0x1_0000_0000 allowed)
+  name: string;
+}
+
+/** A device register window; accesses are aligned and of size 1, 2 or 4. */
+export interface MmioHandler {
+  start: number;
+  end: number;
+  read(addr: number, size: number): number;
+  write(addr: number, size: number, value: number): void;
+}
+
+export const DEFAULT_MEMORY_CAP = 256 * 1024 * 1024;
+
+export class Memory {
+  /** Pages readable on the fast path. */
+  readonly readPages: (Int32Array | undefined)[] = new Array(PAGE_COUNT);
+  /** Pages writable on the fast path; a watched page (translated code) is absent here. */
+  readonly writePages: (Int32Array | undefined)[] = new Array(PAGE_COUNT);
+  /** XOR applied to byte addresses (3 for big-endian) and half addresses (2). */
+  readonly byteXor: number;
+  readonly halfXor: number;
+  private regions: Region[] = [];
+  private mmio: MmioHandler[] = [];
+  private watchers = new Map<number, (addr: number) => void>();
+  allocatedBytes = 0;
+
+  constructor(
+    readonly bigEndian: boolean,
+    readonly capBytes: number = DEFAULT_MEMORY_CAP,
+  ) {
+    this.byteXor = bigEndian ? 3 : 0;
+    this.halfXor = bigEndian ? 2 : 0;
+  }
+
+  // ---- address space ----
+
+  /** Makes [start, start+size) accessible (pages are allocated lazily, zero filled). */
+  map(start: number, size: number, name: string): void {
+    const s = Math.floor(start / PAGE_SIZE) * PAGE_SIZE;
+    const e = Math.min(2 ** 32, Math.ceil((start + size) / PAGE_SIZE) * PAGE_SIZE);
+    if (e <= s) return;
+    this.regions.push({ start: s, end: e, name });
+  }
+
+  /** Removes mappings within [start, start+size) and frees their pages. */
+  unmap(start: number, size: number): void {
+    const s = start >>> 0, e = s + size;
+    const kept: Region[] = [];
+    for (const r of this.regions) {
+      if (r.end <= s || r.start >= e) { kept.push(r); continue; }
+      if (r.start < s) kept.push({ start: r.start, end: s, name: r.name });
+      if (r.end > e) kept.push({ start: e, end: r.end, name: r.name });
+    }
+    this.regions = kept;
+    for (let a = s; a < e; a += PAGE_SIZE) {
+      const n = a >>> PAGE_BITS;
+      if (this.readPages[n]) this.allocatedBytes -= PAGE_SIZE;
+      this.readPages[n] = this.writePages[n] = undefined;
+    }
+  }
+
+  isMapped(addr: number): boolean {
+    addr >>>= 0;
+    return this.regions.some((r) => addr >= r.start && addr < r.end) || this.mmioAt(addr) !== undefined;
+  }
+
+  regionAt(addr: number): Region | undefined {
+    addr >>>= 0;
+    return this.regions.find((r) => addr >= r.start && addr < r.end);
+  }
+
+  addMmio(h: MmioHandler): void {
+    this.mmio.push(h);
+  }
+
+  private mmioAt(addr: number): MmioHandler | undefined {
+    for (const h of this.mmio) if (addr >= h.start && addr < h.end) return h;
+    return undefined;
+  }
+
+  /** Calls `onWrite` (once per store) for stores into page `pageNo`, e.g. to invalidate code. */
+  watchPage(pageNo: number, onWrite: (addr: number) => void): void {
+    this.watchers.set(pageNo, onWrite);
+    this.writePages[pageNo] = undefined;
+  }
+
+  unwatchPage(pageNo: number): void {
+    this.watchers.delete(pageNo);
+    this.writePages[pageNo] = this.readPages[pageNo];
+  }
+
+  /** The page holding `addr`, allocating it if mapped; undefined for MMIO or unmapped. */
+  pageFor(addr: number): Int32Array | undefined {
+    const n = addr >>> PAGE_BITS;
+    const p = this.readPages[n];
+    if (p) return p;
+    if (!this.regionAt(addr)) return undefined;
+    if (this.allocatedBytes + PAGE_SIZE > this.capBytes) {
+      throw new StopRun('memory', 0, `guest memory exhausted: the cap is ${this.capBytes / 1048576} MiB (--memory-cap)`);
+    }
+    const page = new Int32Array(PAGE_SIZE >> 2);
+    this.allocatedBytes += PAGE_SIZE;
+    this.readPages[n] = page;
+    if (!this.watchers.has(n)) this.writePages[n] = page;
+    return page;
+  }
+
+  // ---- slow paths: allocation, MMIO, watched pages, faults ----
+
+  private slowRead(addr: number, size: number, fetch: boolean): number {
+    addr >>>= 0;
+    const h = this.mmioAt(addr);
+    if (h) return h.read(addr, size);
+    const page = this.pageFor(addr);
+    if (!page) throw new GuestException(fetch ? ExcCode.IBE : ExcCode.DBE, addr);
+    const w = page[(addr >>> 2) & WORD_MASK];
+    if (size === 4) return w;
+    if (size === 2) return (w >>> (((addr ^ this.halfXor) & 2) << 3)) & 0xffff;
+    return (w >>> (((addr ^ this.byteXor) & 3) << 3)) & 0xff;
+  }
+
+  private slowWrite(addr: number, size: number, value: number): void {
+    addr >>>= 0;
+    const h = this.mmioAt(addr);
+    if (h) return h.write(addr, size, value);
+    const page = this.pageFor(addr);
+    if (!page) throw new GuestException(ExcCode.DBE, addr);
+    const i = (addr >>> 2) & WORD_MASK;
+    if (size === 4) page[i] = value;
+    else if (size === 2) {
+      const sh = ((addr ^ this.halfXor) & 2) << 3;
+      page[i] = (page[i] & ~(0xffff << sh)) | ((value & 0xffff) << sh);
+    } else {
+      const sh = ((addr ^ this.byteXor) & 3) << 3;
+      page[i] = (page[i] & ~(0xff << sh)) | ((value & 0xff) << sh);
+    }
+    this.watchers.get(addr >>> PAGE_BITS)?.(addr);
+  }
+
+  // ---- guest accesses (these raise architectural exceptions) ----
+
+  fetch(addr: number): number {
+    if (addr & 3) throw new GuestException(ExcCode.AdEL, addr >>> 0);
+    const p = this.readPages[addr >>> PAGE_BITS];
+    return p !== undefined ? p[(addr >>> 2) & WORD_MASK] : this.slowRead(addr, 4, true);
+  }
+
+  read32(addr: number): number {
+    if (addr & 3) throw new GuestException(ExcCode.AdEL, addr >>> 0);
+    const p = this.readPages[addr >>> PAGE_BITS];
+    return p !== undefined ? p[(addr >>> 2) & WORD_MASK] : this.slowRead(addr, 4, false);
+  }
+
+  /** Zero-extended halfword. */
+  read16(addr: number): number {
+    if (addr & 1) throw new GuestException(ExcCode.AdEL, addr >>> 0);
+    const p = this.readPages[addr >>> PAGE_BITS];
+    return p !== undefined
+      ? (p[(addr >>> 2) & WORD_MASK] >>> (((addr ^ this.halfXor) & 2) << 3)) & 0xffff
+      : this.slowRead(addr, 2, false);
+  }
+
+  /** Zero-extended byte. */
+  read8(addr: number): number {
+    const p = this.readPages[addr >>> PAGE_BITS];
+    return p !== undefined
+      ? (p[(addr >>> 2) & WORD_MASK] >>> (((addr ^ this.byteXor) & 3) << 3)) & 0xff
+      : this.slowRead(addr, 1, false);
+  }
+
+  write32(addr: number, value: number): void {
+    if (addr & 3) throw new GuestException(ExcCode.AdES, addr >>> 0);
+    const p = this.writePages[addr >>> PAGE_BITS];
+    if (p !== undefined) p[(addr >>> 2) & WORD_MASK] = value;
+    else this.slowWrite(addr, 4, value);
+  }
+
+  write16(addr: number, value: number): void {
+    if (addr & 1) throw new GuestException(ExcCode.AdES, addr >>> 0);
+    const p = this.writePages[addr >>> PAGE_BITS];
+    if (p !== undefined) {
+      const i = (addr >>> 2) & WORD_MASK, sh = ((addr ^ this.halfXor) & 2) << 3;
+      p[i] = (p[i] & ~(0xffff << sh)) | ((value & 0xffff) << sh);
+    } else this.slowWrite(addr, 2, value);
+  }
+
+  write8(addr: number, value: number): void {
+    const p = this.writePages[addr >>> PAGE_BITS];
+    if (p !== undefined) {
+      const i = (addr >>> 2) & WORD_MASK, sh = ((addr ^ this.byteXor) & 3) << 3;
+      p[i] = (p[i] & ~(0xff << sh)) | ((value & 0xff) << sh);
+    } else this.slowWrite(addr, 1, value);
+  }
+
+  // ---- host-side helpers (loader, syscalls); they never raise guest exceptions ----
+
+  /** Copies bytes into guest memory; returns false if some address is unmapped. */
+  writeBytes(addr: number, bytes: Uint8Array): boolean {
+    try {
+      for (let i = 0; i < bytes.length; i++) this.write8((addr + i) >>> 0, bytes[i]);
+      return true;
+    } catch (e) {
+      if (e instanceof GuestException) return false;
+      throw e;
+    }
+  }
+
+  /** Reads bytes from guest memory, or null if some address is unmapped. */
+  readBytes(addr: number, length: number): Uint8Array | null {
+    const out = new Uint8Array(length);
+    try {
+      for (let i = 0; i < length; i++) out[i] = this.read8((addr + i) >>> 0);
+      return out;
+    } catch (e) {
+      if (e instanceof GuestException) return null;
+      throw e;
+    }
+  }
+
+  /** Reads a NUL-terminated string (at most `max` bytes), or null if it runs into unmapped memory. */
+  readCString(addr: number, max = 1 << 20): Uint8Array | null {
+    const bytes: number[] = [];
+    try {
+      for (let i = 0; i < max; i++) {
+        const b = this.read8((addr + i) >>> 0);
+        if (b === 0) break;
+        bytes.push(b);
+      }
+      return Uint8Array.from(bytes);
+    } catch (e) {
+      if (e instanceof GuestException) return null;
+      throw e;
+    }
+  }
+}
