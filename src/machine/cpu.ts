@@ -11,6 +11,8 @@ export class Cpu {
   npc = 4;
   /** Load-linked bit for ll/sc. */
   llbit = 0;
+  /** CP0 registers, indexed reg * 8 + sel. */
+  readonly cp0 = new Int32Array(32 * 8);
   /** UserLocal, read by `rdhwr $29` (TLS pointer under Linux). */
   userLocal = 0;
 

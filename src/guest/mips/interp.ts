@@ -220,6 +220,18 @@ export function handlersByName(m: Machine): Record<string, Handler> {
       const a = ea(w), wa = a & ~3, word = mem.read32(wa), sh = ((a ^ byteXor) & 3) << 3;
       mem.write32(wa, (r[rtOf(w)] << sh) | (word & ((1 << sh) - 1)));
     },
+    // CP0 until system mode: a plain register file (Count reads the instruction count), no traps.
+    mfc0: (w) => { const cd = rdOf(w), sel = w & 7; r[rtOf(w)] = cd === 9 && sel === 0 ? m.insnCount : cpu.cp0[cd * 8 + sel]; },
+    mtc0: (w) => { cpu.cp0[rdOf(w) * 8 + (w & 7)] = r[rtOf(w)]; },
+    di: (w) => { r[rtOf(w)] = cpu.cp0[12 * 8]; cpu.cp0[12 * 8] &= ~1; },
+    ei: (w) => { r[rtOf(w)] = cpu.cp0[12 * 8]; cpu.cp0[12 * 8] |= 1; },
+    eret: () => { cpu.llbit = 0; cpu.jumpTo(cpu.cp0[14 * 8]); },
+    rfe: () => { const st = cpu.cp0[12 * 8]; cpu.cp0[12 * 8] = (st & ~0xf) | ((st >>> 2) & 0xf); },
+    wait: () => {},
+    tlbr: () => exc(ExcCode.RI),
+    tlbwi: () => exc(ExcCode.RI),
+    tlbwr: () => exc(ExcCode.RI),
+    tlbp: () => exc(ExcCode.RI),
     ...fpuHandlers(m),
   };
 
