@@ -266,20 +266,28 @@ const reservedHandler: Handler = () => {
  * on a GuestException the CPU state is exactly as before the faulting instruction.
  */
 export function interpret(m: Machine, handlers: Handler[], maxInsns: number): void {
-  const cpu = m.cpu, mem = m.mem, r = cpu.r;
-  const decoder = mipsDecoder();
+  const cpu = m.cpu, mem = m.mem, r = cpu.r, pages = mem.readPages;
+  const cache = decodeCacheOf(m, handlers);
+  const cacheWords = cache.words, cacheHandlers = cache.handlers;
   let n = 0;
   let pc = cpu.pc, npc = cpu.npc, prevPc = -1;
   try {
     while (n < maxInsns) {
       pc = cpu.pc;
       npc = cpu.npc;
-      const w = mem.fetch(pc);
-      const def = decoder.decode(w);
+      const page = pages[pc >>> 12];
+      const w = page !== undefined && (pc & 3) === 0 ? page[(pc >>> 2) & 1023] : mem.fetch(pc);
+      const slot = (pc >>> 2) & DECODE_CACHE_MASK;
+      let h = cacheHandlers[slot];
+      if (h === null || cacheWords[slot] !== w) {
+        h = decodeHandler(handlers, w);
+        cacheHandlers[slot] = h;
+        cacheWords[slot] = w;
+      }
       cpu.pc = npc;
       cpu.npc = (npc + 4) >>> 0;
       r[0] = 0;
-      (def ? handlers[def.id] : reservedHandler)(w);
+      h(w);
       n++;
       prevPc = pc;
     }
@@ -297,6 +305,28 @@ export function interpret(m: Machine, handlers: Handler[], maxInsns: number): vo
   } finally {
     m.insnCount += n;
   }
+}
+
+/**
+ * Direct-mapped cache of decoded handlers by pc. Entries are validated by the instruction
+ * word itself, so self-modifying code needs no invalidation here.
+ */
+const DECODE_CACHE_SIZE = 1 << 14;
+const DECODE_CACHE_MASK = DECODE_CACHE_SIZE - 1;
+const decodeCaches = new WeakMap<Machine, { handlers: (Handler | null)[]; words: Int32Array; of: Handler[] }>();
+
+function decodeCacheOf(m: Machine, handlers: Handler[]) {
+  let c = decodeCaches.get(m);
+  if (!c || c.of !== handlers) {
+    c = { handlers: new Array<Handler | null>(DECODE_CACHE_SIZE).fill(null), words: new Int32Array(DECODE_CACHE_SIZE), of: handlers };
+    decodeCaches.set(m, c);
+  }
+  return c;
+}
+
+function decodeHandler(handlers: Handler[], w: number): Handler {
+  const def = mipsDecoder().decode(w);
+  return def ? handlers[def.id] : reservedHandler;
 }
 
 function isDelaySlotOf(m: Machine, branchPc: number, pc: number): boolean {
