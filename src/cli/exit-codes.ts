@@ -4,6 +4,7 @@ export const EXIT = {
   usage: 2,
   assemblyError: 65,
   badInput: 66,
+  internal: 70,
   guestFault: 120,
   insnLimit: 121,
   memoryExhausted: 122,
@@ -16,6 +17,7 @@ export const EXIT_CODE_HELP = `Exit codes:
   2      usage error (bad option or argument)
   65     assembly error
   66     bad input file (unreadable, malformed ELF, wrong machine)
+  70     internal error in asmbox (a bug: please report it)
   120    guest fault (unhandled exception: address error, overflow, trap, ...)
   121    instruction limit reached (--max-insns)
   122    guest memory exhausted (--memory-cap)

@@ -190,7 +190,12 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(chalk.red(`asmbox: error: ${e.message}`) + '\n');
       exitCode = e.exitCode;
     } else {
-      throw e;
+      // A bug in asmbox itself: say so plainly; the stack trace only with ASMBOX_DEBUG=1.
+      const err = e as Error;
+      process.stderr.write(chalk.red(`asmbox: internal error: ${err?.message ?? String(e)}`) + '\n');
+      if (process.env.ASMBOX_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+      else process.stderr.write('(set ASMBOX_DEBUG=1 for details; please report this)\n');
+      exitCode = EXIT.internal;
     }
   }
   process.exitCode = exitCode;
