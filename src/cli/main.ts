@@ -14,6 +14,7 @@ import type { Machine } from '../machine/machine.js';
 import { EXIT, EXIT_CODE_HELP } from './exit-codes.js';
 import { oneOf, parseAddress, parseInteger, parseMiB, parseSeconds } from './options.js';
 import { listElf, listRaw } from './disasm.js';
+import { addGradeCommand } from '../grade/cli.js';
 
 const ROMS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../roms');
 
@@ -173,6 +174,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   addRunOptions(
     program.command('demo').description('run the built-in demo program (roms/demo.elf)'),
   ).action((flags: RunFlags) => setExit(runProgram(resolve(ROMS_DIR, 'demo.elf'), [], { ...flags, env: flags.env ?? 'spim' })));
+
+  addGradeCommand(program, setExit);
 
   return program;
 }
