@@ -51,7 +51,7 @@ export function matchOutput(exp: OutputExpectation, actual: string, stream = 'st
       let message = `${stream} differs${exp.mode === 'trimmed' ? ' (ignoring trailing whitespace)' : ''}`;
       if (exp.mode === 'exact' && e.replace(/\s+$/, '') === a.replace(/\s+$/, '')) message = `${stream} differs only in trailing whitespace or newlines`;
       if (!a.length) message = `${stream} is empty`;
-      return { ok: false, message, diff: diffLines(e, a) };
+      return { ok: false, message, diff: diffLines(e, a, 3, exp.mode === 'exact') };
     }
   }
 }
@@ -59,8 +59,8 @@ export function matchOutput(exp: OutputExpectation, actual: string, stream = 'st
 const MAX_DIFF_LINES = 400;
 
 /** A line diff of `expected` against `actual` (longest common subsequence), context-trimmed. */
-export function diffLines(expected: string, actual: string, context = 3): DiffLine[] {
-  const ea = splitLines(expected), aa = splitLines(actual);
+export function diffLines(expected: string, actual: string, context = 3, markEol = false): DiffLine[] {
+  const ea = splitLines(expected, markEol), aa = splitLines(actual, markEol);
   // Common prefix and suffix first; the LCS table only covers the middle (capped in size).
   let pre = 0;
   while (pre < ea.length && pre < aa.length && ea[pre] === aa[pre]) pre++;
@@ -79,19 +79,19 @@ export function diffLines(expected: string, actual: string, context = 3): DiffLi
   let i = 0, j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && e[i] === a[j]) { ops.push({ op: ' ', text: e[i] }); i++; j++; }
-    else if (j < m && (i === n || lcs[i * (m + 1) + j + 1] >= lcs[(i + 1) * (m + 1) + j])) ops.push({ op: '+', text: a[j++] });
-    else ops.push({ op: '-', text: e[i++] });
+    else if (i < n && (j === m || lcs[(i + 1) * (m + 1) + j] >= lcs[i * (m + 1) + j + 1])) ops.push({ op: '-', text: e[i++] });
+    else ops.push({ op: '+', text: a[j++] });
   }
   if (em.length > n || am.length > m) ops.push({ op: '~', text: `(${em.length - n} more expected and ${am.length - m} more actual lines not compared)` });
   for (const t of ea.slice(ea.length - suf)) ops.push({ op: ' ', text: t });
   return trimContext(ops, context);
 }
 
-function splitLines(s: string): string[] {
+function splitLines(s: string, markEol: boolean): string[] {
   if (s === '') return [];
   const lines = s.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  else lines[lines.length - 1] += ' ⟨no newline at end⟩';
+  else if (markEol) lines[lines.length - 1] += ' ⟨no newline at end⟩';
   return lines.map((l) => l.replace(/\r$/, '␍'));
 }
 

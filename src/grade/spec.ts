@@ -183,7 +183,7 @@ export function parseSpec(text: string, file: string, baseDir = dirname(resolve(
   const { root, problems } = parseSpecText(text, file);
   const v = new Validator(problems, baseDir);
   const spec = v.spec(root, file);
-  if (problems.list.length) throw new SpecError(file, problems.list);
+  if (problems.list.length) throw new SpecError(file, [...problems.list].sort((a, b) => a.line - b.line || a.col - b.col));
   return spec;
 }
 

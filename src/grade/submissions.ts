@@ -1,7 +1,8 @@
 // Finds submissions from command-line arguments: files, directories and glob patterns.
 //   file.s              one submission of one file
 //   dir/ with .s files   one submission of all its source files (a student's several files)
-//   dir/ of dirs/files   one submission per subdirectory and per source file in it
+//   dir/ of dirs/files   (when some subdirectory holds sources) one submission per
+//                        subdirectory and per source file in it
 //   'subs/*/lab3.s'      glob patterns (quoted, so the shell leaves them), *, ?, [..], **
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
@@ -91,10 +92,11 @@ export function findSubmissions(args: string[], sourceGlobs: string[], exclude: 
     try { st = statSync(p); } catch { throw new SubmissionError(`${relative(cwd, p) || p}: no such file or directory`); }
     if (st.isFile()) { add(stripExt(p), p, [p]); return; }
     if (!st.isDirectory()) throw new SubmissionError(`${p}: not a file or directory`);
-    const own = sourcesIn(p, patterns);
-    if (own.length) { add(basename(p), p, own); return; }
-    // A directory of submissions: one per subdirectory (with sources) and per source file.
     const children = readdirSync(p, { withFileTypes: true }).filter((e) => !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name));
+    const own = sourcesIn(p, patterns).filter((f) => !excluded.has(resolve(f)));
+    const subdirsWithSources = children.some((e) => e.isDirectory() && sourcesIn(join(p, e.name), patterns).length > 0);
+    if (own.length && !subdirsWithSources) { add(basename(p), p, own); return; }
+    // A directory of submissions: one per subdirectory (with sources) and per source file.
     let found = 0;
     for (const e of children) {
       const cp = join(p, e.name);

@@ -116,7 +116,7 @@ export class Cursor {
 }
 
 function joinPath(base: string, key: string): string {
-  const simple = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key);
+  const simple = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key);
   if (!base) return simple ? key : JSON.stringify(key);
   return simple ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
 }
