@@ -2,11 +2,12 @@
 // per line: integer, CP0 and CP1 forms) must assemble under asmbox to the same word GNU as
 // emits for it (forms.json, recorded by test/fixtures/encoding/regen.sh).
 //
-// The whole file is assembled with `asmbox asm forms.s -o <elf>` and the i-th word of the
-// text section is compared with the i-th line.  If asmbox reports errors (`forms.s:LINE:...`),
-// those lines are replaced by `nop` (labels kept, so offsets do not move) and the file is
-// assembled again, a few rounds at most; each rejected line then fails with its own message.
-// Needs the CLI built (`npm run build`).
+// forms.s is assembled in-process with src/asm's assemble() (or, if that API is missing, with
+// `asmbox asm forms.s -o <elf>`, taking the i-th word of the text section for the i-th line);
+// with the API each word is matched to its line through the program's address -> line map.
+// If asmbox reports errors on some lines, those lines are replaced by `nop` (labels kept, so
+// offsets do not move) and the file is assembled again, a few rounds at most; each rejected
+// line then fails with its own message.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,7 +55,7 @@ function textWords(elfPath: string): number[] {
   return words;
 }
 
-const hex = (w: number) => '0x' + (w >>> 0).toString(16).padStart(8, '0');
+const hex = (w: number) => (w === -1 ? 'no word at this line' : '0x' + (w >>> 0).toString(16).padStart(8, '0'));
 
 /** forms.s with the instructions at the given indexes replaced by `nop` (labels kept). */
 function withNops(skip: Set<number>): string {
@@ -72,7 +73,51 @@ let words: number[] | null = null;
 const rejected = new Map<number, string>();
 let failure = '';
 
-beforeAll(async () => {
+type AssembleFn = (sources: { path: string; text?: string }[], opts?: object) => {
+  program: { lines: { addr: number; file: string; line: number }[]; listing: { addr: number; word: number }[] } | null;
+  diagnostics: { list: { severity: string; message: string; span?: { origin: { line: { lineNo: number } } } }[] };
+};
+
+async function loadApi(): Promise<AssembleFn | null> {
+  try {
+    const mod = (await import('../src/asm/assembler.js')) as { assemble?: AssembleFn };
+    return typeof mod.assemble === 'function' ? mod.assemble : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Marks the lines named in messages as rejected; returns how many new ones. */
+function reject(messages: { line: number | undefined; text: string }[], skip: Set<number>): number {
+  let found = 0;
+  for (const { line, text } of messages) {
+    const i = line === undefined ? undefined : byLine.get(line);
+    if (i === undefined || skip.has(i)) continue;
+    rejected.set(i, (rejected.get(i) ?? '') + text + ' ');
+    found++;
+  }
+  for (const i of rejected.keys()) skip.add(i);
+  return found;
+}
+
+async function viaApi(assemble: AssembleFn): Promise<void> {
+  const skip = new Set<number>();
+  for (let round = 0; round < 4; round++) {
+    const r = assemble([{ path: 'forms.s', text: withNops(skip) }]);
+    if (r.program) {
+      const at = new Map(r.program.listing.map((e) => [e.addr, e.word]));
+      const firstAddr = new Map<number, number>();
+      for (const li of r.program.lines) if (!firstAddr.has(li.line)) firstAddr.set(li.line, li.addr);
+      words = forms.map((f) => at.get(firstAddr.get(f.line) ?? -1) ?? -1);
+      return;
+    }
+    const errors = r.diagnostics.list.filter((d) => d.severity === 'error');
+    failure = errors.map((d) => `forms.s:${d.span?.origin.line.lineNo ?? '?'}: ${d.message}`).join('\n');
+    if (reject(errors.map((d) => ({ line: d.span?.origin.line.lineNo, text: d.message })), skip) === 0) return;
+  }
+}
+
+async function viaCli(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'asmbox-enc-'));
   try {
     const skip = new Set<number>();
@@ -84,21 +129,22 @@ beforeAll(async () => {
         words = textWords(out);
         return;
       }
-      let found = 0;
-      for (const msg of r.stderr.split('\n')) {
-        const m = /forms\.s:(\d+)\b/.exec(msg);
-        const i = m ? byLine.get(Number(m[1])) : undefined;
-        if (i === undefined || skip.has(i)) continue;
-        rejected.set(i, (rejected.get(i) ?? '') + msg.trim() + ' ');
-        found++;
-      }
-      for (const i of rejected.keys()) skip.add(i);
       failure = r.stderr.trim();
-      if (found === 0) return;
+      const msgs = r.stderr.split('\n').map((text) => {
+        const m = /forms\.s:(\d+)\b/.exec(text);
+        return { line: m ? Number(m[1]) : undefined, text: text.trim() };
+      });
+      if (reject(msgs, skip) === 0) return;
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+beforeAll(async () => {
+  const api = await loadApi();
+  if (api) await viaApi(api);
+  else await viaCli();
 }, 300_000);
 
 describe('asmbox encodes like GNU as', () => {
