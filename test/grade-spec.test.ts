@@ -150,7 +150,7 @@ describe('spec validation errors', () => {
 
   it('reports unknown keys with a suggestion, path and line', () => {
     const p = problems('tests:\n  - name: a\n    expect:\n      stdout: x\n    stdn: "1"\n');
-    expect(p).toEqual([expect.stringMatching(/^.*spec\.yaml:5:11: tests\[0\]\.stdn: unknown test key 'stdn' \(did you mean 'stdin'\?\)/)]);
+    expect(p).toEqual([expect.stringMatching(/^.*spec\.yaml:5:5: tests\[0\].stdn: unknown test key 'stdn' \(did you mean 'stdin'\?\)/)]);
   });
 
   it('reports every problem at once', () => {

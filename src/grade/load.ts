@@ -35,6 +35,11 @@ export interface PreparedProgram {
   instantiate(opts: InstanceOptions): Machine;
   /** The source line an instruction address came from. */
   sourceLine(pc: number): SourceLocation | null;
+  /**
+   * Address of a label, preferring global symbols, then the submission's own files (a
+   * harness may define labels of the same name); when absent, Machine.symbols is searched.
+   */
+  lookup?(name: string): number | undefined;
 }
 
 export interface AssembleFailure {

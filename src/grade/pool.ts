@@ -8,6 +8,7 @@
 // are identical whatever the job count (the tests check that).
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { gradeSubmission, notRun, type Submission } from './runner.js';
 import type { ProgramBuilder } from './load.js';
@@ -64,9 +65,11 @@ function workerFactory(spec: GradeSpec): WorkerFactory | null {
   } catch {
     return null;
   }
+  const tsxEsmApi = pathToFileURL(tsxApi.replace(/\.cjs$/, '.mjs')).href;
   const entry = new URL('./worker.ts', here).href;
-  const boot = `require(${JSON.stringify(tsxApi)}).register(); import(${JSON.stringify(entry)});`;
-  return () => new Worker(boot, { eval: true, workerData });
+  const boot = `import { register } from ${JSON.stringify(tsxEsmApi)}; register(); await import(${JSON.stringify(entry)});`;
+  const url = new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
+  return () => new Worker(url, { workerData });
 }
 
 function budgetMs(spec: GradeSpec): number {

@@ -83,10 +83,13 @@ export function gradeSubmission(spec: GradeSpec, sub: Submission, build: Program
       continue;
     }
     let tr: TestResult;
+    currentProgram = p;
     try {
       tr = runTest(t, p);
     } catch (e) {
       tr = notRun(t, 'internal-error', `internal error in asmbox: ${(e as Error).message}`);
+    } finally {
+      currentProgram = null;
     }
     result.tests.push(tr);
   }
@@ -156,8 +159,10 @@ function runTest(t: TestSpec, p: PreparedProgram): TestResult {
   return r;
 }
 
+let currentProgram: PreparedProgram | null = null;
+
 function symbolAddr(m: Machine, name: string): number | undefined {
-  return m.symbols.find((s) => s.name === name)?.addr;
+  return currentProgram?.lookup?.(name) ?? m.symbols.find((s) => s.name === name)?.addr;
 }
 
 function setupEntry(m: Machine, t: TestSpec): string | null {

@@ -197,7 +197,7 @@ class Validator {
     for (const [key, child] of cur.entries()) {
       if (allowed.includes(key)) continue;
       const hint = closest(key, allowed);
-      this.p.at(child, `unknown ${what} key '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; allowed: ${allowed.join(', ')}`);
+      this.p.at(child, `unknown ${what} key '${key}'${hint ? ` (did you mean '${hint}'?)` : `; allowed: ${allowed.join(', ')}`}`, true);
     }
   }
 
@@ -480,7 +480,7 @@ class Validator {
     const mode = (MATCH_MODES as readonly string[]).includes(key) ? (key as MatchMode) : aliases[key];
     if (!mode) {
       const hint = closest(key, MATCH_MODES);
-      this.p.at(vc, `unknown match mode '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; one of ${MATCH_MODES.join(', ')}`);
+      this.p.at(vc, `unknown match mode '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; one of ${MATCH_MODES.join(', ')}`, true);
       return undefined;
     }
     if (vc.kind() === 'map') {
@@ -524,7 +524,7 @@ class Validator {
   private postcondition(key: string, c: Cursor): Postcondition | undefined {
     if (key.startsWith('$') || key === 'hi' || key === 'lo') {
       const reg = registerNumber(key);
-      if (reg < 0) { this.p.at(c, `'${key}' is not a register ($v0, $a0, $t3, $s0, $sp, $2, hi, lo, ...)`); return undefined; }
+      if (reg < 0) { this.p.at(c, `'${key}' is not a register ($v0, $a0, $t3, $s0, $sp, $2, hi, lo, ...)`, true); return undefined; }
       if (c.kind() === 'string' && parseIntText(c.value() as string) === null) {
         const addr = parseAddrExpr(c.value() as string);
         if (typeof addr === 'string') { this.p.at(c, addr); return undefined; }
@@ -536,11 +536,11 @@ class Validator {
     const m = /^(mem|mem_word|mem_half|mem_byte|mem_string)\[(.+)\]$/.exec(key);
     if (!m) {
       const hint = closest(key, [...OUTPUT_KEYS, '$v0', 'mem[label]', 'mem_string[label]']);
-      this.p.at(c, `unknown expectation '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}: use ${OUTPUT_KEYS.join(', ')}, a register ($v0: 42), mem[label]: [..], mem_half[..], mem_byte[..] or mem_string[label]: "..."`);
+      this.p.at(c, `unknown expectation '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}: use ${OUTPUT_KEYS.join(', ')}, a register ($v0: 42), mem[label]: [..], mem_half[..], mem_byte[..] or mem_string[label]: "..."`, true);
       return undefined;
     }
     const addr = parseAddrExpr(m[2]);
-    if (typeof addr === 'string') { this.p.at(c, addr); return undefined; }
+    if (typeof addr === 'string') { this.p.at(c, addr, true); return undefined; }
     if (m[1] === 'mem_string') {
       const s = this.str(c);
       return s === undefined ? undefined : { kind: 'mem_string', key, addr, value: s };

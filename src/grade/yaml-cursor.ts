@@ -29,8 +29,8 @@ export class Problems {
   readonly list: SpecProblem[] = [];
   constructor(private readonly lines: LineCounter) {}
 
-  at(cur: Cursor, message: string): void {
-    const off = cur.offset();
+  at(cur: Cursor, message: string, atKey = false): void {
+    const off = atKey && cur.keyOffset !== undefined ? cur.keyOffset : cur.offset();
     const pos = off >= 0 ? this.lines.linePos(off) : { line: 0, col: 0 };
     this.list.push({ path: cur.path, line: pos.line, col: pos.col, message });
   }
@@ -45,6 +45,8 @@ export class Cursor {
     readonly node: Node | null,
     readonly path: string,
     private readonly fallbackOffset: number,
+    /** Where this value's key is, for entries of a mapping. */
+    readonly keyOffset?: number,
   ) {}
 
   private resolved(): Node | null {
@@ -95,7 +97,7 @@ export class Cursor {
       const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
       const valueNode = (pair.value as Node | null) ?? null;
       const off = valueNode?.range?.[0] ?? keyNode?.range?.[0] ?? this.offset();
-      return [key, new Cursor(this.doc, valueNode, joinPath(this.path, key), off)];
+      return [key, new Cursor(this.doc, valueNode, joinPath(this.path, key), off, keyNode?.range?.[0])];
     });
   }
 

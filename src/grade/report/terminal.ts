@@ -13,6 +13,12 @@ export interface TerminalOptions {
 }
 
 const MAX_DIFF_SHOWN = 40;
+const MAX_LINE = 160;
+
+/** Shortens very long lines (a program printing forever on one line). */
+function clip(s: string): string {
+  return s.length > MAX_LINE ? `${s.slice(0, MAX_LINE)}… (${s.length - MAX_LINE} more characters)` : s;
+}
 
 export function formatTerminal(run: GradeRun, opts: TerminalOptions = {}): string {
   const c: ChalkInstance = opts.color === false ? new Chalk({ level: 0 }) : opts.color === true ? new Chalk({ level: Math.max(1, chalk.level) as 1 | 2 | 3 }) : chalk;
@@ -53,12 +59,13 @@ function testLines(t: TestResult, c: ChalkInstance, width: number, opts: Termina
   if (t.status === 'pass' && !opts.verbose) return lines;
   const ind = '      ';
   for (const f of t.failures) {
-    lines.push(`${ind}${c.yellow(f.check + ':')} ${f.message.split('\n')[0]}`);
+    const msg = f.message.split('\n')[0];
+    lines.push(`${ind}${msg.startsWith(f.check) ? '' : c.yellow(f.check + ':') + ' '}${clip(msg)}`);
     if (f.diff) lines.push(...diffBlock(f.diff, c, ind + '  '));
     else if ((f.check === 'stdout' || f.check === 'stderr') && f.actual !== undefined) {
       lines.push(`${ind}  ${c.dim('actual output:')}`);
       const al = f.actual.split('\n').slice(0, 12);
-      for (const l of al) lines.push(`${ind}  ${c.dim('|')} ${l}`);
+      for (const l of al) lines.push(`${ind}  ${c.dim('|')} ${clip(l)}`);
       if (f.actual.split('\n').length > 12) lines.push(`${ind}  ${c.dim('| ...')}`);
     }
   }
@@ -81,10 +88,11 @@ function diffBlock(diff: DiffLine[], c: ChalkInstance, ind: string): string[] {
     const norm = d.text.replace(/\s+/g, ' ').trim();
     const ws = (d.op === '-' && plus.has(norm)) || (d.op === '+' && minus.has(norm));
     const text = ws ? showWhitespace(d.text) : d.text;
-    if (d.op === '-') lines.push(`${ind}${c.green('- ' + text)}`);
-    else if (d.op === '+') lines.push(`${ind}${c.red('+ ' + text)}`);
+    const text2 = clip(text);
+    if (d.op === '-') lines.push(`${ind}${c.green('- ' + text2)}`);
+    else if (d.op === '+') lines.push(`${ind}${c.red('+ ' + text2)}`);
     else if (d.op === '~') lines.push(`${ind}${c.dim('  ' + text)}`);
-    else lines.push(`${ind}${c.dim('  ' + text)}`);
+    else lines.push(`${ind}${c.dim('  ' + text2)}`);
   }
   if (diff.length > MAX_DIFF_SHOWN) lines.push(`${ind}${c.dim(`  (${diff.length - MAX_DIFF_SHOWN} more diff lines)`)}`);
   return lines;
