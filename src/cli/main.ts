@@ -1,7 +1,8 @@
 // asmbox command line.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import chalk from 'chalk';
-import { openSync, readFileSync, statSync } from 'node:fs';
+import { openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BadImageError, isElf, parseElf } from '../loader/elf.js';
@@ -65,6 +66,41 @@ interface RunFlags {
   realtime?: boolean;
   seed?: number;
   stats?: boolean;
+  debug?: DebugItem[];
+  logFile?: string;
+  setEnv?: string[];
+  unsetEnv?: string[];
+  clearEnv?: boolean;
+}
+
+/**
+ * `-d` items (a comma list, as in qemu). Each owner adds its items here; unknown items are
+ * errors. strace: guest Linux syscalls, qemu -strace style.
+ */
+export const DEBUG_ITEMS = ['strace'] as const;
+export type DebugItem = (typeof DEBUG_ITEMS)[number];
+
+function parseDebugItems(v: string, previous: DebugItem[] = []): DebugItem[] {
+  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const it of items) {
+    if (!(DEBUG_ITEMS as readonly string[]).includes(it)) throw new InvalidArgumentError(`unknown -d item '${it}'; known items: ${DEBUG_ITEMS.join(', ')}`);
+  }
+  return [...previous, ...(items as DebugItem[])];
+}
+
+const collect = (v: string, previous: string[] = []) => [...previous, v];
+
+/** The guest environment: asmbox's own (like qemu-user) unless --clear-env, then -U, then -E. */
+function guestEnvironment(flags: RunFlags): string[] {
+  const env = new Map<string, string>();
+  if (!flags.clearEnv) for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env.set(k, v);
+  for (const k of flags.unsetEnv ?? []) env.delete(k);
+  for (const kv of flags.setEnv ?? []) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new UserError(`-E ${kv}: expected NAME=VALUE`, EXIT.usage);
+    env.set(kv.slice(0, i), kv.slice(i + 1));
+  }
+  return [...env].map(([k, v]) => `${k}=${v}`);
 }
 
 function addRunOptions(cmd: Command): Command {
@@ -85,7 +121,12 @@ function addRunOptions(cmd: Command): Command {
     .option('--fs-write', 'allow guest file syscalls to create and write files under --fs-root')
     .option('--realtime', 'guest clocks follow the host clock (default: virtual time, deterministic)')
     .addOption(new Option('--seed <n>', 'seed for random-number syscalls the program does not seed itself').argParser(parseInteger('--seed')))
-    .option('--stats', 'print instructions executed, time and speed to stderr');
+    .option('--stats', 'print instructions executed, time and speed to stderr')
+    .addOption(new Option('-d, --debug <items>', `log details to stderr (or the -D file); comma list of: ${DEBUG_ITEMS.join(', ')}`).argParser(parseDebugItems))
+    .option('-D, --log-file <file>', 'write -d logs to FILE instead of stderr')
+    .option('-E, --set-env <NAME=VALUE>', 'Linux: set a variable in the guest environment (repeatable)', collect)
+    .option('-U, --unset-env <NAME>', 'Linux: remove a variable from the guest environment (repeatable)', collect)
+    .option('--clear-env', "Linux: start from an empty environment instead of asmbox's own");
 }
 
 function runProgram(file: string, args: string[], flags: RunFlags): number {
@@ -107,10 +148,26 @@ function runProgram(file: string, args: string[], flags: RunFlags): number {
     }
   }
   const io = new HostIO(stdinFd, flags.maxOutput ?? Infinity);
+  let logFd = 2;
+  if (flags.logFile) {
+    try {
+      logFd = openSync(flags.logFile, 'w');
+    } catch {
+      throw new UserError(`-D ${flags.logFile}: cannot open for writing`, EXIT.usage);
+    }
+  }
+  /** A log line, in order with the guest's own (buffered) output when both go to stderr. */
+  const log = (line: string) => {
+    if (logFd === 2) io.flush();
+    writeSync(logFd, line + '\n');
+  };
   const popts: ProgramOptions = {
     env: flags.env, compat: flags.compat, delaySlots: flags.delaySlots, endian: flags.endian, rawBase: flags.raw,
     memoryCap: flags.memoryCap, fsRoot: flags.fsRoot ?? null, fsWrite: flags.fsWrite, realtime: flags.realtime,
-    seed: flags.seed, args,
+    seed: flags.seed, args, envVars: guestEnvironment(flags),
+    ttys: [isatty(stdinFd), isatty(1), isatty(2)],
+    strace: flags.debug?.includes('strace') ? log : undefined,
+    notice: (msg) => { io.flush(); process.stderr.write(chalk.yellow(`asmbox: note: ${msg}`) + '\n'); },
   };
   let m: Machine;
   try {
@@ -124,6 +181,8 @@ function runProgram(file: string, args: string[], flags: RunFlags): number {
   io.flush();
   if (result.kind !== 'exit' && result.kind !== 'halt') {
     process.stderr.write(chalk.red(`asmbox: ${describeResult(m, result)}`) + '\n');
+  } else if (result.message) {
+    process.stderr.write(chalk.red(`asmbox: ${result.message}`) + '\n'); // e.g. killed by a signal
   }
   if (flags.stats) {
     const mips = result.insns / Math.max(result.ms, 0.001) / 1000;
@@ -184,6 +243,7 @@ export async function main(argv: string[]): Promise<void> {
   let exitCode = 0;
   const program = buildProgram((c) => (exitCode = c));
   program.exitOverride();
+  for (const c of program.commands) c.exitOverride(); // subcommands too: usage errors exit with 2, not 1
   try {
     await program.parseAsync(argv);
   } catch (e) {

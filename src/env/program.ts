@@ -3,7 +3,9 @@
 import { Machine } from '../machine/machine.js';
 import { BadImageError, isElf, parseElf } from '../loader/elf.js';
 import { loadElf, loadRaw, type LoadedImage } from '../loader/load.js';
-import { LinuxEnvironment, setupLinuxStack } from './linux.js';
+import { resolve } from 'node:path';
+import { LinuxEnvironment } from './linux.js';
+import { programHeadersOf, setupLinuxProcess } from './linux-start.js';
 import { SpimEnvironment, type Compat } from './spim.js';
 import { GuestFiles } from './guest-fs.js';
 import type { GuestIO } from './io.js';
@@ -25,6 +27,12 @@ export interface ProgramOptions {
   /** Guest argv[1..] (argv[0] is the program name). */
   args?: string[];
   envVars?: string[];
+  /** Linux: which of fds 0, 1, 2 are terminals (default: none). */
+  ttys?: [boolean, boolean, boolean];
+  /** Linux: receives one line per syscall (`-d strace`). */
+  strace?: (line: string) => void;
+  /** Linux: receives one-off notes for the user (e.g. file access without --fs-root). */
+  notice?: (message: string) => void;
 }
 
 export const SPIM_STACK_POINTER = 0x7fffeffc;
@@ -46,8 +54,15 @@ export function loadProgram(bytes: Uint8Array, fileName: string, io: GuestIO, op
   const image: LoadedImage = elf ? loadElf(m, elf, fileName) : loadRaw(m, bytes, opts.rawBase!);
   const argv = [fileName, ...(opts.args ?? [])];
   if (envKind === 'linux') {
-    m.env = new LinuxEnvironment(image.end);
-    m.cpu.r[29] = setupLinuxStack(m, argv, opts.envVars ?? [], image.entry);
+    const env = new LinuxEnvironment(m, {
+      programEnd: image.end, exePath: resolve(fileName), fsRoot: opts.fsRoot ?? null, fsWrite: opts.fsWrite,
+      realtime: opts.realtime, seed: opts.seed, ttys: opts.ttys, strace: opts.strace, notice: opts.notice,
+    });
+    m.env = env;
+    const phdrs = elf ? programHeadersOf(elf) : null;
+    m.cpu.r[29] = setupLinuxProcess(m, {
+      argv, envp: opts.envVars ?? [], entry: image.entry, execFn: fileName, phdrs, random: env.randomBytes(16),
+    });
   } else {
     m.env = new SpimEnvironment({
       compat: opts.compat ?? 'mars',
