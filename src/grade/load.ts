@@ -47,7 +47,12 @@ export interface AssembleFailure {
   diagnostics: string[];
 }
 
-export type ProgramBuilder = (sources: SourceFile[]) => PreparedProgram | AssembleFailure;
+export interface BuildOptions {
+  /** MARS starts at the first instruction of .text; SPIM calls main from a start-up stub. */
+  compat: Compat;
+}
+
+export type ProgramBuilder = (sources: SourceFile[], opts: BuildOptions) => PreparedProgram | AssembleFailure;
 
 export function isFailure(p: PreparedProgram | AssembleFailure): p is AssembleFailure {
   return (p as AssembleFailure).diagnostics !== undefined;

@@ -61,15 +61,15 @@ export function gradeSubmission(spec: GradeSpec, sub: Submission, build: Program
     result.assembled = false;
     result.diagnostics = [`no source files found (looked for ${spec.sources.join(', ')})`];
   }
-  // One assembly per distinct harness set.
+  // One assembly per distinct harness set (and start-up convention).
   const prepared = new Map<string, PreparedProgram | { diagnostics: string[] }>();
   for (const t of spec.tests) {
-    const key = t.harness.join('\n');
+    const key = `${t.compat}\n${t.harness.join('\n')}`;
     if (!prepared.has(key)) {
       if (studentSources.length === 0) prepared.set(key, { diagnostics: result.diagnostics });
       else {
         try {
-          prepared.set(key, build([...studentSources, ...t.harness.map(readSource)]));
+          prepared.set(key, build([...studentSources, ...t.harness.map(readSource)], { compat: t.compat }));
         } catch (e) {
           prepared.set(key, { diagnostics: [`internal error while assembling: ${(e as Error).message}`] });
         }
@@ -123,6 +123,7 @@ function runTest(t: TestSpec, p: PreparedProgram): TestResult {
   const r = baseResult(t);
   const io = new GradeIO(t.stdin, t.limits.maxOutput);
   let tmpDir: string | null = null;
+  let machine: Machine | null = null;
   let fsRoot: string | null = t.files?.dir ?? null;
   if (t.files?.write) {
     // A writable grant gets a private copy per test: tests and submissions never see each other's files.
@@ -132,6 +133,7 @@ function runTest(t: TestSpec, p: PreparedProgram): TestResult {
   }
   try {
     const m = p.instantiate({ compat: t.compat, seed: t.seed, args: t.args, memoryCap: t.limits.memoryCap, fsRoot, fsWrite: !!t.files?.write, io });
+    machine = m;
     const names = new Map<string, number>();
     const frame = { sp: 0, fp: 0 };
     const setupError = t.call ? setupCall(m, t, names, frame) : setupEntry(m, t);
@@ -152,6 +154,8 @@ function runTest(t: TestSpec, p: PreparedProgram): TestResult {
     check(m, t, r, out, err, names, frame);
   } finally {
     if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
+    // Give the memory's page tables back for the next machine, where Memory supports it.
+    (machine?.mem as { release?: () => void } | undefined)?.release?.();
   }
   r.status = r.failures.length ? 'fail' : 'pass';
   r.score = r.status === 'pass' ? t.points : 0;
