@@ -6,7 +6,7 @@ import { isatty } from 'node:tty';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BadImageError, isElf, parseElf } from '../loader/elf.js';
-import { loadProgram, type EnvKind, type ProgramOptions } from '../env/program.js';
+import { loadAssembled, loadProgram, type EnvKind, type ProgramOptions } from '../env/program.js';
 import { HostIO } from '../env/io.js';
 import { runMachine, type RunResult } from '../machine/run.js';
 import { createEngine, ENGINE_KINDS, type EngineKind } from '../machine/engines.js';
@@ -15,6 +15,7 @@ import type { Machine } from '../machine/machine.js';
 import { EXIT, EXIT_CODE_HELP } from './exit-codes.js';
 import { oneOf, parseAddress, parseInteger, parseMiB, parseSeconds } from './options.js';
 import { listElf, listRaw } from './disasm.js';
+import { addAsmCommand, addAssemblerOptions, assembleForRun, isAssemblySource, setRawArgv, type AsmFlags } from './asm.js';
 import { addGradeCommand } from '../grade/cli.js';
 
 const ROMS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../roms');
@@ -131,6 +132,10 @@ function addRunOptions(cmd: Command): Command {
 
 function runProgram(file: string, args: string[], flags: RunFlags): number {
   const bytes = readInput(file);
+  // Assembly sources (prog.s [more.s...] [-- args]) are assembled in memory first.
+  const asm = flags.raw === undefined && isAssemblySource(file, bytes) ? assembleForRun(file, args, flags as RunFlags & AsmFlags) : null;
+  if (asm && !asm.program) return asm.exitCode;
+  if (asm) args = asm.guestArgs;
   let stdinFd = 0;
   if (flags.stdin) {
     try {
@@ -171,7 +176,7 @@ function runProgram(file: string, args: string[], flags: RunFlags): number {
   };
   let m: Machine;
   try {
-    m = loadProgram(bytes, file, io, popts);
+    m = asm?.program ? loadAssembled(asm.program, file, io, popts) : loadProgram(bytes, file, io, popts);
   } catch (e) {
     if (e instanceof BadImageError) throw new UserError(e.message, EXIT.badInput);
     throw e;
@@ -196,14 +201,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('Run, disassemble and inspect MIPS32 guest programs: an interpreter and a JS-generating translator.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', `\n${EXIT_CODE_HELP}\n\nExamples:\n  asmbox run prog.elf arg1 arg2     run a static MIPS Linux program\n  asmbox run --env spim demo.elf    run a program that uses SPIM/MARS syscalls\n  asmbox disasm prog.elf            objdump-style listing\n  asmbox demo                       run the built-in demo`);
+    .addHelpText('after', `\n${EXIT_CODE_HELP}\n\nExamples:\n  asmbox run prog.s                 assemble and run a SPIM/MARS program\n  asmbox run main.s lib.s -- 5 x    two source files, guest arguments after --\n  asmbox asm prog.s -o prog.elf     assemble to an ELF executable (--listing: SPIM-style listing)\n  asmbox run prog.elf arg1 arg2     run a static MIPS Linux program\n  asmbox run --env spim demo.elf    run a program that uses SPIM/MARS syscalls\n  asmbox disasm prog.elf            objdump-style listing\n  asmbox demo                       run the built-in demo`);
 
-  addRunOptions(
+  addAssemblerOptions(addRunOptions(
     program.command('run')
-      .description('run a guest program (MIPS ELF32, either byte order, or a raw image with --raw)')
-      .argument('<program>', 'program file')
-      .argument('[args...]', 'arguments passed to the guest'),
-  ).action((file: string, args: string[], flags: RunFlags) => setExit(runProgram(file, args, flags)));
+      .description('run a guest program: MIPS ELF32 (either byte order), SPIM/MARS assembly source (prog.s [more.s...] [-- args], assembled in memory), or a raw image with --raw')
+      .argument('<program>', 'program file (or first assembly source file)')
+      .argument('[args...]', 'more assembly files, then arguments passed to the guest (put -- before them)'),
+  )).action((file: string, args: string[], flags: RunFlags) => setExit(runProgram(file, args, flags)));
+
+  addAsmCommand(program, setExit);
 
   program.command('disasm')
     .description('disassemble the code sections of an ELF file (or a raw image), objdump style')
@@ -241,6 +248,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
 export async function main(argv: string[]): Promise<void> {
   let exitCode = 0;
+  setRawArgv(argv);
   const program = buildProgram((c) => (exitCode = c));
   program.exitOverride();
   for (const c of program.commands) c.exitOverride(); // subcommands too: usage errors exit with 2, not 1

@@ -9,6 +9,11 @@ import { programHeadersOf, setupLinuxProcess } from './linux-start.js';
 import { SpimEnvironment, type Compat } from './spim.js';
 import { GuestFiles } from './guest-fs.js';
 import type { GuestIO } from './io.js';
+import type { AsmProgram, LineInfo } from '../asm/assembler.js';
+import { decodeNote } from '../asm/elf-writer.js';
+import type { Layout } from '../asm/layout.js';
+import type { ElfImage } from '../loader/elf.js';
+import { setSourceLookup, sortedSourceLookup } from '../machine/report.js';
 
 export type EnvKind = 'spim' | 'linux';
 
@@ -48,8 +53,10 @@ export function loadProgram(bytes: Uint8Array, fileName: string, io: GuestIO, op
   if (elf && opts.endian && elf.bigEndian !== bigEndian) {
     throw new BadImageError(`${fileName}: is ${elf.bigEndian ? 'big' : 'little'}-endian, but --endian ${opts.endian} was given`);
   }
-  const envKind: EnvKind = opts.env ?? (elf ? 'linux' : 'spim');
-  const m = new Machine({ bigEndian, delaySlots: opts.delaySlots ?? !!elf, memoryCap: opts.memoryCap });
+  // ELF files written by `asmbox asm` say how they want to run (SPIM environment, delay slots).
+  const note = elf ? asmboxNote(elf) : null;
+  const envKind: EnvKind = opts.env ?? (note ? 'spim' : elf ? 'linux' : 'spim');
+  const m = new Machine({ bigEndian, delaySlots: opts.delaySlots ?? (note ? note.delaySlots : !!elf), memoryCap: opts.memoryCap });
   m.io = io;
   const image: LoadedImage = elf ? loadElf(m, elf, fileName) : loadRaw(m, bytes, opts.rawBase!);
   const argv = [fileName, ...(opts.args ?? [])];
@@ -66,12 +73,13 @@ export function loadProgram(bytes: Uint8Array, fileName: string, io: GuestIO, op
   } else {
     m.env = new SpimEnvironment({
       compat: opts.compat ?? 'mars',
-      heapStart: (image.end + 7) & ~7,
+      heapStart: note ? asmHeapStart(note.layout, note.dataEnd, opts.compat ?? 'mars') : (image.end + 7) & ~7,
       files: new GuestFiles(opts.fsRoot ?? null, !!opts.fsWrite),
       realtime: opts.realtime,
       randomSeed: opts.seed,
     });
     setupSpimStack(m, argv);
+    if (note) asmMemory(m, note.layout, note.dataEnd, note.lines);
   }
   m.cpu.jumpTo(image.entry);
   return m;
@@ -95,4 +103,50 @@ export function setupSpimStack(m: Machine, argv: string[]): void {
   m.cpu.r[5] = argvAddr;
   m.cpu.r[29] = Math.min(SPIM_STACK_POINTER, (argvAddr - 4) & ~7) | 0;
   m.cpu.r[28] = 0x10008000;
+}
+
+// ---- programs assembled by asmbox (asmbox run prog.s, or an ELF written by asmbox asm) ----
+
+function asmboxNote(elf: ElfImage): ReturnType<typeof decodeNote> {
+  const sec = elf.sections.find((s) => s.name === '.asmbox');
+  return sec ? decodeNote(elf.bytes.subarray(sec.offset, sec.offset + sec.size)) : null;
+}
+
+/** SPIM's heap starts right after the static data; MARS's at a fixed address (0x10040000). */
+function asmHeapStart(layout: Layout, dataEnd: number, compat: Compat): number {
+  const end = (dataEnd + 7) & ~7;
+  return compat === 'mars' ? Math.max(layout.heap, end) >>> 0 : end >>> 0;
+}
+
+/** The whole data segment ($gp area, .data, room up to the heap), $gp, and source lines. */
+function asmMemory(m: Machine, layout: Layout, dataEnd: number, lines: LineInfo[]): void {
+  m.mem.map(layout.dataBase, Math.max(layout.dataMin, dataEnd) - layout.dataBase, 'data');
+  if (layout.name === 'compact') {
+    m.mem.map(layout.heap, layout.sp + 4 - layout.heap, 'stack');
+    m.cpu.r[29] = layout.sp;
+  }
+  m.cpu.r[28] = layout.gp;
+  setSourceLookup(m, sortedSourceLookup(lines));
+}
+
+/** A ready-to-run Machine for a program assembled in memory (SPIM/MARS environment). */
+export function loadAssembled(p: AsmProgram, programName: string, io: GuestIO, opts: ProgramOptions = {}): Machine {
+  const m = new Machine({ bigEndian: p.bigEndian, delaySlots: opts.delaySlots ?? p.delaySlots, memoryCap: opts.memoryCap });
+  m.io = io;
+  for (const s of p.segments) {
+    m.mem.map(s.addr, Math.max(4, s.bytes.length), s.kind === 'text' || s.kind === 'ktext' ? 'text' : 'data');
+    m.mem.writeBytes(s.addr, s.bytes);
+  }
+  m.symbols = p.symbols.filter((s) => s.kind === 'label').map((s) => ({ name: s.name, addr: s.value >>> 0, size: 0 }));
+  m.env = new SpimEnvironment({
+    compat: opts.compat ?? 'mars',
+    heapStart: asmHeapStart(p.layout, p.dataEnd, opts.compat ?? 'mars'),
+    files: new GuestFiles(opts.fsRoot ?? null, !!opts.fsWrite),
+    realtime: opts.realtime,
+    randomSeed: opts.seed,
+  });
+  setupSpimStack(m, [programName, ...(opts.args ?? [])]);
+  asmMemory(m, p.layout, p.dataEnd, p.lines);
+  m.cpu.jumpTo(p.entry);
+  return m;
 }

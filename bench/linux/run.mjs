@@ -1,0 +1,60 @@
+// Times asmbox (interpreter and translator) against qemu-user on the Linux benchmark programs
+// and prints a table of wall-time ratios with their geometric mean. Usage: see run.sh.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const asmbox = process.env.ASMBOX ?? join(here, '../../bin/asmbox.js');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
+const arches = { be: ['be'], le: ['le'], both: ['be', 'le'] }[opt('--arch', 'be')];
+const engines = opt('--engines', 'interp,jit').split(',').filter(Boolean);
+const repeat = Number(opt('--repeat', '1'));
+const only = opt('--only', '').split(',').filter(Boolean);
+const { programs } = JSON.parse(readFileSync(join(here, 'programs.json'), 'utf8'));
+const QEMU = { be: 'qemu-mips', le: 'qemu-mipsel' };
+
+/** Best wall time of `repeat` runs, and the output of the last. */
+function time(cmd, argv) {
+  let best = Infinity, out = '', status = 0;
+  for (let i = 0; i < repeat; i++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const s = Number(process.hrtime.bigint() - t) / 1e9;
+    best = Math.min(best, s);
+    out = r.stdout;
+    status = r.status ?? -1;
+  }
+  return { s: best, out, status };
+}
+
+const cols = ['program', 'qemu s', ...engines.map((e) => `${e} s`), ...engines.map((e) => `${e}/qemu`)];
+const rows = [];
+const ratios = Object.fromEntries(engines.map((e) => [e, []]));
+for (const arch of arches) {
+  for (const p of programs) {
+    if (only.length && !only.includes(p.name)) continue;
+    const bin = join(here, 'bin', arch, p.name);
+    const q = time(QEMU[arch], [bin, ...p.args]);
+    const row = [`${p.name}${arches.length > 1 ? ` (${arch})` : ''}`, q.s.toFixed(2)];
+    const rs = [];
+    for (const e of engines) {
+      const a = time('node', [asmbox, 'run', '--engine', e, bin, ...p.args]);
+      const same = a.out === q.out && a.status === q.status;
+      row.push(a.s.toFixed(2) + (same ? '' : ' (DIFFERS)'));
+      rs.push(a.s / q.s);
+      ratios[e].push(a.s / q.s);
+    }
+    rows.push([...row, ...rs.map((r) => r.toFixed(2) + 'x')]);
+    process.stderr.write(`${row[0]} done\n`);
+  }
+}
+const geo = (xs) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+rows.push(['geometric mean', '', ...engines.map(() => ''), ...engines.map((e) => geo(ratios[e]).toFixed(2) + 'x')]);
+const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
+const line = (r) => '| ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+console.log(line(cols));
+console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
+for (const r of rows) console.log(line(r));

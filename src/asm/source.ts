@@ -1,0 +1,384 @@
+// Source reading and the textual layer of the language: .include, MARS's .eqv and
+// .macro/.end_macro, and .rept/.endr. Produces the flat list of lines the assembler parses.
+import { dirname, resolve, isAbsolute, relative } from 'node:path';
+import { AsmError, Diagnostics, type Origin, type SourceLine } from './diagnostics.js';
+import { isPunct, lexLine, retoken, spanOf, type Token } from './lexer.js';
+import { splitLabels } from './parser.js';
+import { ExprParser, evaluate } from './expr.js';
+
+export interface Line {
+  toks: Token[];
+  origin: Origin;
+  /** Index of the command-line source file this line belongs to (its symbol scope). */
+  unit: number;
+}
+
+export interface SourceInput {
+  /** Path as shown in messages. */
+  path: string;
+  /** The text; when absent the file is read with readFile. */
+  text?: string;
+}
+
+export interface SourceOptions {
+  readFile: (path: string) => string;
+  maxIncludeDepth?: number;
+  maxMacroDepth?: number;
+  /** Most lines the expansion may produce in total (runaway macros, huge .rept). */
+  maxLines?: number;
+}
+
+interface Macro {
+  name: string;
+  params: string[]; // with their leading %
+  body: { toks: Token[]; origin: Origin }[];
+  labels: Set<string>;
+  def: Token;
+}
+
+interface Frame {
+  /** Resolved path of the file being read (for .include and cycle detection). */
+  abs: string;
+  display: string;
+}
+
+const DIRECTIVE_NAMES = new Set(['.include', '.macro', '.end_macro', '.endm', '.eqv', '.rept', '.repeat', '.endr']);
+
+function splitLinesOf(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+const OPERATOR_TEXT = new Set(['+', '-', '*', '/', '%', '<<', '>>', '&', '|', '^', '~', '!', '(']);
+
+/** Splits macro arguments: by top-level commas, else by blanks between complete operands. */
+export function splitArgs(toks: Token[]): Token[][] {
+  const groups: Token[][] = [];
+  let depth = 0;
+  const commas = toks.some((t, i) => isPunct(t, ',') && depthAt(toks, i) === 0);
+  let cur: Token[] = [];
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    if (isPunct(t, '(')) depth++;
+    if (isPunct(t, ')')) depth = Math.max(0, depth - 1);
+    if (commas) {
+      if (isPunct(t, ',') && depth === 0) {
+        groups.push(cur);
+        cur = [];
+        continue;
+      }
+    } else if (cur.length && t.space && depth === 0 && !isPunct(t, ')')) {
+      const prev = cur[cur.length - 1];
+      const prevIsOp = prev.kind === 'punct' && OPERATOR_TEXT.has(prev.text);
+      const isBinOp = t.kind === 'punct' && OPERATOR_TEXT.has(t.text) && t.text !== '(' && t.text !== '~' && t.text !== '!';
+      const startsSigned = (t.text === '-' || t.text === '+') && !!toks[i + 1] && !toks[i + 1].space;
+      // `4 ($sp)` stays one argument: a parenthesised register after an operand is its base.
+      const isBase = isPunct(t, '(') && toks[i + 1]?.kind === 'reg';
+      if (!prevIsOp && (!isBinOp || startsSigned) && !isBase) {
+        groups.push(cur);
+        cur = [];
+      }
+    }
+    cur.push(t);
+  }
+  if (cur.length || (commas && groups.length)) groups.push(cur);
+  return groups.filter((g, i) => g.length > 0 || i < groups.length - 1);
+}
+
+function depthAt(toks: Token[], idx: number): number {
+  let d = 0;
+  for (let i = 0; i < idx; i++) {
+    if (isPunct(toks[i], '(')) d++;
+    else if (isPunct(toks[i], ')')) d = Math.max(0, d - 1);
+  }
+  return d;
+}
+
+export class SourceReader {
+  readonly lines: Line[] = [];
+  private eqv = new Map<string, Token[]>();
+  private macros = new Map<string, Macro[]>();
+  private macroCounter = 0;
+  private budgetExceeded = false;
+  private readonly maxIncludeDepth: number;
+  private readonly maxMacroDepth: number;
+  private readonly maxLines: number;
+  /** Cached file texts (a file included twice is read once). */
+  private texts = new Map<string, string>();
+
+  constructor(
+    private readonly diags: Diagnostics,
+    private readonly opts: SourceOptions,
+  ) {
+    this.maxIncludeDepth = opts.maxIncludeDepth ?? 16;
+    this.maxMacroDepth = opts.maxMacroDepth ?? 64;
+    this.maxLines = opts.maxLines ?? 3_000_000;
+  }
+
+  /** All macro names defined so far (for "did you mean" suggestions). */
+  macroNames(): string[] {
+    return [...this.macros.keys()];
+  }
+
+  /** Reads a command-line source file (unit) and everything it includes. */
+  addUnit(input: SourceInput, unit: number): void {
+    const abs = resolve(input.path);
+    let text = input.text;
+    if (text === undefined) {
+      try {
+        text = this.opts.readFile(abs);
+      } catch (e) {
+        this.diags.error(`${input.path}: cannot read: ${describeReadError(e)}`);
+        return;
+      }
+    }
+    // Each command-line file starts with its own .eqv and macro tables (MARS assembles files
+    // separately); .include shares them because it is textual.
+    this.eqv = new Map();
+    this.macros = new Map();
+    this.readText(text, { abs, display: input.path }, [abs], unit, undefined);
+  }
+
+  private readText(text: string, frame: Frame, stack: string[], unit: number, _parent?: Origin): void {
+    const raw = splitLinesOf(text);
+    const lines: { toks: Token[]; origin: Origin }[] = [];
+    for (let i = 0; i < raw.length; i++) {
+      const line: SourceLine = { file: frame.display, lineNo: i + 1, text: raw[i] };
+      const origin: Origin = { line };
+      const r = lexLine(raw[i], origin);
+      for (const e of r.errors) this.diags.fromError(e);
+      lines.push({ toks: r.tokens, origin });
+    }
+    this.process(lines, 0, lines.length, frame, stack, unit, 0);
+  }
+
+  /** Processes lines[from..to): directives of this layer, macro calls, everything else out. */
+  private process(lines: { toks: Token[]; origin: Origin }[], from: number, to: number, frame: Frame, stack: string[], unit: number, depth: number): void {
+    for (let i = from; i < to; i++) {
+      if (this.budgetExceeded) return;
+      const { origin } = lines[i];
+      let toks = lines[i].toks;
+      if (toks.length === 0) continue;
+      try {
+        const { labels, next } = splitLabels(toks);
+        const head = toks[next];
+        const name = head?.kind === 'ident' ? head.text.toLowerCase() : '';
+        if (DIRECTIVE_NAMES.has(name)) {
+          if (labels.length) this.emit(toks.slice(0, next), origin, unit);
+          i = this.directive(name, head, toks.slice(next + 1), lines, i, to, frame, stack, unit, depth);
+          continue;
+        }
+        toks = this.substituteEqv(toks, next);
+        // Macro call?
+        const call = toks[next];
+        if (call?.kind === 'ident') {
+          const cands = this.macros.get(call.text) ?? this.macros.get(call.text.toLowerCase());
+          if (cands) {
+            if (labels.length) this.emit(toks.slice(0, next), origin, unit);
+            this.expand(cands, call, toks.slice(next + 1), origin, frame, stack, unit, depth);
+            continue;
+          }
+        }
+        this.emit(toks, origin, unit);
+      } catch (e) {
+        if (!(e instanceof AsmError)) throw e;
+        this.diags.fromError(e);
+      }
+    }
+  }
+
+  private emit(toks: Token[], origin: Origin, unit: number): void {
+    if (this.lines.length >= this.maxLines) {
+      if (!this.budgetExceeded) {
+        this.budgetExceeded = true;
+        this.diags.error(`program too large: more than ${this.maxLines} lines after macro and .rept expansion`, spanOf(toks[0]));
+      }
+      return;
+    }
+    this.lines.push({ toks, origin, unit });
+  }
+
+  private substituteEqv(toks: Token[], labelEnd: number): Token[] {
+    if (this.eqv.size === 0) return toks;
+    let out: Token[] | null = null;
+    for (let i = 0; i < toks.length; i++) {
+      const t = toks[i];
+      const rep = t.kind === 'ident' && i >= labelEnd ? this.eqv.get(t.text) : undefined;
+      if (rep) {
+        out ??= toks.slice(0, i);
+        for (const r of rep) out.push(retoken(r, { col: t.col, end: t.end, origin: t.origin, space: r === rep[0] ? t.space : r.space }));
+      } else if (out) out.push(t);
+    }
+    return out ?? toks;
+  }
+
+  private directive(name: string, head: Token, args: Token[], lines: { toks: Token[]; origin: Origin }[], i: number, to: number,
+    frame: Frame, stack: string[], unit: number, depth: number): number {
+    switch (name) {
+      case '.include': {
+        const f = args[0];
+        if (!f || f.kind !== 'str' || args.length > 1) throw new AsmError('expected a file name in double quotes after .include', spanOf(f ?? head));
+        const rel = Buffer.from(f.bytes!).toString('utf8');
+        const abs = isAbsolute(rel) ? rel : resolve(dirname(frame.abs), rel);
+        if (stack.includes(abs)) throw new AsmError(`recursive .include of '${rel}' (it is already being included)`, spanOf(f));
+        if (stack.length > this.maxIncludeDepth) throw new AsmError(`.include nested too deeply (more than ${this.maxIncludeDepth} levels)`, spanOf(f));
+        let text = this.texts.get(abs);
+        if (text === undefined) {
+          try {
+            text = this.opts.readFile(abs);
+          } catch (e) {
+            throw new AsmError(`cannot read included file '${rel}': ${describeReadError(e)}`, spanOf(f));
+          }
+          this.texts.set(abs, text);
+        }
+        const display = isAbsolute(rel) ? rel : relativeDisplay(frame.display, rel);
+        this.readText(text, { abs, display }, [...stack, abs], unit);
+        return i;
+      }
+      case '.eqv': {
+        const n = args[0];
+        if (!n || n.kind !== 'ident') throw new AsmError('expected a name after .eqv (.eqv NAME value)', spanOf(n ?? head));
+        let value = args.slice(1);
+        if (isPunct(value[0], ',')) value = value.slice(1);
+        if (value.length === 0) throw new AsmError(`expected a value after .eqv ${n.text}`, spanOf(n));
+        // Earlier .eqv names inside the value are replaced now.
+        this.eqv.set(n.text, this.substituteEqv(value, 0));
+        return i;
+      }
+      case '.macro': return this.defineMacro(head, args, lines, i, to);
+      case '.end_macro':
+      case '.endm':
+        throw new AsmError(`${head.text} without a matching .macro`, spanOf(head));
+      case '.endr':
+        throw new AsmError('.endr without a matching .rept', spanOf(head));
+      default: { // .rept / .repeat
+        let end = -1, nest = 0;
+        for (let j = i + 1; j < to; j++) {
+          const w = firstWord(lines[j].toks);
+          if (w === '.rept' || w === '.repeat') nest++;
+          else if (w === '.endr') {
+            if (nest === 0) { end = j; break; }
+            nest--;
+          }
+        }
+        if (end < 0) throw new AsmError(`${head.text} without a matching .endr`, spanOf(head));
+        const p = new ExprParser(this.substituteEqv(args, 0), 0, false);
+        if (args.length === 0) throw new AsmError(`expected a repeat count after ${head.text}`, spanOf(head));
+        const e = p.parse();
+        const v = evaluate(e, () => null);
+        if (v === null) throw new AsmError(`the count of ${head.text} must be a constant`, spanOf(args[0]));
+        if (v < 0n || v > 1_000_000n) throw new AsmError(`${head.text} count ${v} is out of range (0..1000000)`, spanOf(args[0]));
+        for (let k = 0n; k < v && !this.budgetExceeded; k++) this.process(lines, i + 1, end, frame, stack, unit, depth);
+        return end;
+      }
+    }
+  }
+
+  private defineMacro(head: Token, args: Token[], lines: { toks: Token[]; origin: Origin }[], i: number, to: number): number {
+    const nameTok = args[0];
+    if (!nameTok || nameTok.kind !== 'ident') throw new AsmError('expected a macro name after .macro', spanOf(nameTok ?? head));
+    let rest = args.slice(1);
+    if (isPunct(rest[0], '(')) {
+      if (!isPunct(rest[rest.length - 1], ')')) throw new AsmError("expected ')' at the end of the parameter list", spanOf(rest[rest.length - 1]));
+      rest = rest.slice(1, -1);
+    }
+    const params: string[] = [];
+    for (const t of rest) {
+      if (isPunct(t, ',')) continue;
+      if (t.kind !== 'pct') throw new AsmError(`expected a macro parameter like %arg, found '${t.text}'`, spanOf(t));
+      if (params.includes(t.text)) throw new AsmError(`parameter ${t.text} appears twice`, spanOf(t));
+      params.push(t.text);
+    }
+    // Collect the body up to .end_macro (no nested definitions, as in MARS).
+    let end = -1;
+    for (let j = i + 1; j < to; j++) {
+      const { next } = splitLabels(lines[j].toks);
+      const w = lines[j].toks[next];
+      const wn = w?.kind === 'ident' ? w.text.toLowerCase() : '';
+      if (wn === '.end_macro' || wn === '.endm') { end = j; break; }
+      if (wn === '.macro') {
+        throw new AsmError('a .macro cannot be defined inside another .macro (missing .end_macro?)', spanOf(w!),
+          [{ message: `macro '${nameTok.text}' starts here`, span: spanOf(nameTok) }]);
+      }
+    }
+    if (end < 0) throw new AsmError(`.macro ${nameTok.text} has no matching .end_macro`, spanOf(nameTok));
+    const body = lines.slice(i + 1, end);
+    const labels = new Set<string>();
+    for (const b of body) for (const l of splitLabels(b.toks).labels) labels.add(l.name);
+    const m: Macro = { name: nameTok.text, params, body, labels, def: nameTok };
+    const list = this.macros.get(m.name) ?? [];
+    const same = list.findIndex((x) => x.params.length === params.length);
+    if (same >= 0) list[same] = m; // redefinition replaces (MARS allows overloading by count)
+    else list.push(m);
+    this.macros.set(m.name, list);
+    return end;
+  }
+
+  private expand(cands: Macro[], call: Token, argToks: Token[], origin: Origin, frame: Frame, stack: string[], unit: number, depth: number): void {
+    let inner = argToks;
+    if (isPunct(inner[0], '(') && isPunct(inner[inner.length - 1], ')') && matchingParen(inner, 0) === inner.length - 1) inner = inner.slice(1, -1);
+    const args = inner.length ? splitArgs(inner) : [];
+    const m = cands.find((c) => c.params.length === args.length);
+    if (!m) {
+      const counts = cands.map((c) => c.params.length).sort((a, b) => a - b).join(' or ');
+      throw new AsmError(`macro '${call.text}' takes ${counts} argument${counts === '1' ? '' : 's'}, found ${args.length}`, spanOf(call, argToks[argToks.length - 1] ?? call),
+        cands.map((c) => ({ message: `'${c.name}' is defined here with ${c.params.length} parameter${c.params.length === 1 ? '' : 's'}`, span: spanOf(c.def) })));
+    }
+    if (depth >= this.maxMacroDepth) {
+      throw new AsmError(`macro expansion nested too deeply (more than ${this.maxMacroDepth} levels); does '${m.name}' call itself?`, spanOf(call));
+    }
+    const id = this.macroCounter++;
+    const subst = new Map<string, Token[]>(m.params.map((p, k) => [p, args[k]]));
+    const callOrigin = origin;
+    const expanded = m.body.map((b) => {
+      const o: Origin = { line: b.origin.line, expandedFrom: { macro: m.name, at: callOrigin, col: call.col } };
+      const out: Token[] = [];
+      const { next } = splitLabels(b.toks);
+      b.toks.forEach((t, k) => {
+        const rep = t.kind === 'pct' ? subst.get(t.text) : undefined;
+        if (rep) {
+          rep.forEach((r, ri) => out.push(retoken(r, { space: ri === 0 ? t.space : r.space })));
+          return;
+        }
+        if (t.kind === 'ident' && m.labels.has(t.text) && k !== next) {
+          out.push(retoken(t, { text: `${t.text}_M${id}`, origin: o }));
+          return;
+        }
+        out.push(retoken(t, { origin: o }));
+      });
+      return { toks: out, origin: o };
+    });
+    this.process(expanded, 0, expanded.length, frame, stack, unit, depth + 1);
+  }
+}
+
+function matchingParen(toks: Token[], open: number): number {
+  let d = 0;
+  for (let i = open; i < toks.length; i++) {
+    if (isPunct(toks[i], '(')) d++;
+    else if (isPunct(toks[i], ')') && --d === 0) return i;
+  }
+  return -1;
+}
+
+function firstWord(toks: Token[]): string {
+  const { next } = splitLabels(toks);
+  const t = toks[next];
+  return t?.kind === 'ident' ? t.text.toLowerCase() : '';
+}
+
+function relativeDisplay(includer: string, rel: string): string {
+  const d = dirname(includer);
+  const joined = d === '.' ? rel : `${d}/${rel}`;
+  const r = relative('.', resolve(joined));
+  return r.startsWith('..') || isAbsolute(r) ? joined : r || joined;
+}
+
+function describeReadError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return (e as Error)?.message ?? String(e);
+}
