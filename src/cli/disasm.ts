@@ -24,9 +24,10 @@ function symbolizer(symbols: ElfSymbol[]): (addr: number) => string | null {
   return (addr) => {
     let best: ElfSymbol | null = null;
     for (const s of sorted) if (s.value <= addr) best = s; else break;
+    best ??= sorted.filter((s) => s.value === sorted[0].value).pop() ?? null; // below every symbol: objdump prints <first-0x...>
     if (!best) return null;
     const off = addr - best.value;
-    return off ? `<${best.name}+0x${off.toString(16)}>` : `<${best.name}>`;
+    return off > 0 ? `<${best.name}+0x${off.toString(16)}>` : off < 0 ? `<${best.name}-0x${(-off).toString(16)}>` : `<${best.name}>`;
   };
 }
 

@@ -29,6 +29,8 @@ export interface AliasDef {
   base: InsnDef;
   conds: { field: Field; value: number }[];
   syntax: SyntaxPart[];
+  /** keep: printed even with --no-aliases; nodis: never printed (assembler only). */
+  flags: ReadonlySet<string>;
   line: number;
 }
 
@@ -46,8 +48,10 @@ export const KNOWN_FLAGS = new Set([
   'cp0', 'cp1', 'ds', 'nodis', 'fmt_s', 'fmt_d', 'fmt_w', 'fmt_l', 'eret',
 ]);
 
-/** Operand names that are not fields but computed from them. */
-const COMPUTED_OPERANDS = new Set(['extsize', 'inssize']);
+export const KNOWN_ALIAS_FLAGS = new Set(['keep', 'nodis']);
+
+/** Operand names that are not fields but computed from them ('zero' is GPR 0, not encoded). */
+export const COMPUTED_OPERANDS = new Set(['extsize', 'inssize', 'zero']);
 
 export function parseSyntax(text: string): SyntaxPart[] {
   const parts: SyntaxPart[] = [];
@@ -131,10 +135,11 @@ export function parseIsa(source: string, fileName = 'isa'): IsaTable {
   for (const { line, text } of pendingAliases) {
     try {
       const cols = text.split('|');
-      if (cols.length !== 2) throw new IsaTableError('expected "alias name base field=value... | syntax"');
+      if (cols.length !== 2 && cols.length !== 3) throw new IsaTableError('expected "alias name base field=value... | syntax [| flags]"');
       const [, name, baseName, ...conds] = cols[0].trim().split(/\s+/);
       const base = byName.get(baseName ?? '');
-      if (!name || !base) throw new IsaTableError(`alias of unknown instruction '${baseName}'`);
+      if (!name || !/^[a-z][a-z0-9._]*$/.test(name)) throw new IsaTableError(`bad alias name '${name ?? ''}'`);
+      if (!base) throw new IsaTableError(`alias of unknown instruction '${baseName}'`);
       const parsedConds = conds.map((c) => {
         const m = /^([a-z0-9]+)=(\d+)$/.exec(c);
         const field = m && base.fields.find((f) => f.name === m[1]);
@@ -147,7 +152,9 @@ export function parseIsa(source: string, fileName = 'isa'): IsaTable {
           throw new IsaTableError(`operand '${p.name}' is not a field of ${baseName}`);
         }
       }
-      aliases.push({ name, base, conds: parsedConds, syntax, line });
+      const flags = new Set((cols[2] ?? '').trim().split(/\s+/).filter(Boolean));
+      for (const f of flags) if (!KNOWN_ALIAS_FLAGS.has(f)) throw new IsaTableError(`unknown alias flag '${f}'`);
+      aliases.push({ name, base, conds: parsedConds, syntax, flags, line });
     } catch (e) {
       if (!(e instanceof IsaTableError)) throw e;
       errors.push(`${fileName}:${line}: ${e.message}`);
