@@ -270,7 +270,14 @@ export function interpret(m: Machine, handlers: Handler[], maxInsns: number): vo
   const cache = decodeCacheOf(m, handlers);
   const cacheWords = cache.words, cacheHandlers = cache.handlers;
   let n = 0;
-  let pc = cpu.pc, npc = cpu.npc, prevPc = -1;
+  // m.insnCount stays exact while handlers run (syscalls read clocks from it; rdhwr $2 and
+  // Count read it), so every engine gives a guest the same times for the same run.
+  const base = m.insnCount;
+  let pc = cpu.pc, npc = cpu.npc;
+  // The last instruction completed, so a fault in a delay slot is recognised even when the
+  // previous chunk ended with the branch (valid only if nothing else ran since).
+  const last = lastPcs.get(m);
+  let prevPc = last !== undefined && last.at === base ? last.pc : -1;
   try {
     while (n < maxInsns) {
       pc = cpu.pc;
@@ -287,6 +294,7 @@ export function interpret(m: Machine, handlers: Handler[], maxInsns: number): vo
       cpu.pc = npc;
       cpu.npc = (npc + 4) >>> 0;
       r[0] = 0;
+      m.insnCount = base + n;
       h(w);
       n++;
       prevPc = pc;
@@ -300,12 +308,16 @@ export function interpret(m: Machine, handlers: Handler[], maxInsns: number): vo
       m.fault = { exception: e, pc, inDelaySlot: m.delaySlots && prevPc !== -1 && isDelaySlotOf(m, prevPc, pc) };
     } else if (e instanceof StopRun) {
       n++; // the syscall (or store) that stopped the run completed
+      prevPc = pc;
     }
     throw e;
   } finally {
-    m.insnCount += n;
+    m.insnCount = base + n;
+    lastPcs.set(m, { pc: prevPc, at: m.insnCount });
   }
 }
+
+const lastPcs = new WeakMap<Machine, { pc: number; at: number }>();
 
 /**
  * Direct-mapped cache of decoded handlers by pc. Entries are validated by the instruction
