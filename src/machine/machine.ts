@@ -8,6 +8,12 @@ export interface Environment {
   readonly name: string;
   /** Performs the syscall in `$v0` (state is positioned after the syscall instruction). */
   syscall(m: Machine): void;
+  /**
+   * Optional: offered each unhandled guest exception (state precise, `m.fault` set). Returns
+   * true if it dealt with it, e.g. by delivering a signal to a guest handler; the run then
+   * continues from the state the environment left.
+   */
+  fault?(m: Machine, e: GuestException): boolean;
 }
 
 export interface MachineOptions {

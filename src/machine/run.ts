@@ -35,7 +35,12 @@ export function runMachine(m: Machine, engine: Engine, limits: RunLimits = {}): 
       const left = maxInsns - m.insnCount;
       if (left <= 0) return done('insn-limit', 0, `instruction limit reached (${maxInsns} instructions, --max-insns)`);
       if (performance.now() >= deadline) return done('timeout', 0, `time limit reached (${limits.timeoutMs! / 1000} s, --timeout)`);
-      engine(m, Math.min(CHUNK, left));
+      try {
+        engine(m, Math.min(CHUNK, left));
+      } catch (e) {
+        if (!(e instanceof GuestException && m.env.fault?.(m, e))) throw e;
+        m.fault = null; // the environment handled it (a guest signal handler runs next)
+      }
     }
   } catch (e) {
     if (e instanceof StopRun) return done(e.kind, e.exitCode, e.message);
