@@ -10,7 +10,7 @@ import { loadProgram, type ProgramOptions } from '../src/env/program.js';
 import { CapturedIO } from '../src/env/io.js';
 import { runMachine, type RunResult } from '../src/machine/run.js';
 import { createEngine, ENGINE_KINDS, type EngineKind } from '../src/machine/engines.js';
-import { ExcCode } from '../src/machine/exceptions.js';
+import { ExcCode, GuestException } from '../src/machine/exceptions.js';
 import type { Machine } from '../src/machine/machine.js';
 import { parseElf } from '../src/loader/elf.js';
 import { GUEST_PID, LinuxEnvironment } from '../src/env/linux.js';
@@ -418,5 +418,65 @@ describe('signals raised by syscalls', () => {
     s.m.mem.write32(S + 4, 0);
     expect(s.ret(NR.rt_sigaction, 15, S, 0, 16)).toBe(0);
     expect(() => s.call(NR.kill, GUEST_PID, 15)).toThrow(expect.objectContaining({ kind: 'exit', exitCode: 143 }));
+  });
+});
+
+describe('faults', () => {
+  /** Puts `word` at a text address, points pc at it and makes it the faulting instruction. */
+  function faultAt(s: Sys, word: number, exc: GuestException) {
+    const pc = Sys.SCRATCH + 0x100;
+    s.m.mem.write32(pc, word);
+    s.m.cpu.jumpTo(pc);
+    s.m.fault = { exception: exc, pc, inDelaySlot: false };
+    return pc;
+  }
+
+  for (const arch of ARCHES) {
+    it(`emulates unaligned loads and stores as Linux does (${arch})`, () => {
+      const s = new Sys(arch);
+      s.m.mem.writeBytes(S + 0x400, Uint8Array.from([0x11, 0x22, 0x33, 0x44, 0x55, 0x66]));
+      s.m.cpu.r[4] = S + 0x400;
+      // lw $t0, 1($a0)
+      let pc = faultAt(s, 0x8c880001, new GuestException(ExcCode.AdEL, S + 0x401));
+      expect(s.env.fault(s.m, s.m.fault!.exception)).toBe(true);
+      expect(s.m.cpu.r[8] >>> 0).toBe(arch === 'be' ? 0x22334455 : 0x55443322);
+      expect(s.m.cpu.pc).toBe(pc + 4);
+      // sh $t0, 3($a0)
+      s.m.cpu.r[8] = 0xabcd;
+      pc = faultAt(s, 0xa4880003, new GuestException(ExcCode.AdES, S + 0x403));
+      expect(s.env.fault(s.m, s.m.fault!.exception)).toBe(true);
+      expect([...s.m.mem.readBytes(S + 0x403, 2)!]).toEqual(arch === 'be' ? [0xab, 0xcd] : [0xcd, 0xab]);
+      // ll is not emulated: SIGBUS, which kills (128 + 7, the host's SIGBUS)
+      faultAt(s, 0xc0880001, new GuestException(ExcCode.AdEL, S + 0x401));
+      expect(() => s.env.fault(s.m, s.m.fault!.exception)).toThrow(expect.objectContaining({ kind: 'exit', exitCode: 135 }));
+    });
+  }
+
+  it('raises SIGFPE for a divide-by-zero trap (teq ..., 7) and runs the handler, which can return', () => {
+    const s = new Sys('be');
+    const handler = Sys.SCRATCH + 0x200;
+    s.m.mem.write32(S, 0x8); // SA_SIGINFO
+    s.m.mem.write32(S + 4, handler);
+    expect(s.ret(NR.rt_sigaction, 8, S, 0, 16)).toBe(0);
+    s.m.cpu.r[29] = Sys.SCRATCH + 0xf000;
+    s.m.cpu.r[16] = 1234;
+    const pc = faultAt(s, 0x004001f4, new GuestException(ExcCode.Tr)); // teq $v0, $zero, 7
+    expect(s.env.fault(s.m, s.m.fault!.exception)).toBe(true);
+    const r = s.m.cpu.r;
+    expect(s.m.cpu.pc).toBe(handler);
+    expect(r[4]).toBe(8);
+    expect(s.word(r[5])).toBe(8); // si_signo
+    expect(s.word(r[5] + 4)).toBe(1); // si_code FPE_INTDIV
+    expect(s.word(r[5] + 12)).toBe(pc); // si_addr
+    expect(r[31] >>> 0).toBe(0x7fff1000); // returns through the sigreturn trampoline
+    r[16] = 99;
+    s.call(4193); // rt_sigreturn
+    expect(s.m.cpu.pc).toBe(pc);
+    expect(r[16]).toBe(1234);
+    expect(r[29] >>> 0).toBe(Sys.SCRATCH + 0xf000);
+    // without a handler the process dies with SIGFPE
+    const t = new Sys('le');
+    faultAt(t, 0x004001f4, new GuestException(ExcCode.Tr));
+    expect(() => t.env.fault(t.m, t.m.fault!.exception)).toThrow(expect.objectContaining({ kind: 'exit', exitCode: 136 }));
   });
 });

@@ -13,12 +13,13 @@ export const EXIT = {
 } as const;
 
 export const EXIT_CODE_HELP = `Exit codes:
-  0-255  the guest's own exit code when it exits
+  0-255  the guest's own exit code when it exits; a Linux guest killed by a signal
+         gives 128+signal as a shell shows it (abort: 134, segmentation fault: 139)
   2      usage error (bad option or argument)
   65     assembly error
   66     bad input file (unreadable, malformed ELF, wrong machine)
   70     internal error in asmbox (a bug: please report it)
-  120    guest fault (unhandled exception: address error, overflow, trap, ...)
+  120    guest fault (unhandled exception: address error, overflow, trap, ...; SPIM/MARS)
   121    instruction limit reached (--max-insns)
   122    guest memory exhausted (--memory-cap)
   123    guest output limit exceeded (--max-output)

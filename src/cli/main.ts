@@ -10,7 +10,7 @@ import { loadAssembled, loadProgram, type EnvKind, type ProgramOptions } from '.
 import { HostIO } from '../env/io.js';
 import { runMachine, type RunResult } from '../machine/run.js';
 import { createEngine, ENGINE_KINDS, type EngineKind } from '../machine/engines.js';
-import { describeResult } from '../machine/report.js';
+import { describeFault, describeResult } from '../machine/report.js';
 import type { Machine } from '../machine/machine.js';
 import { EXIT, EXIT_CODE_HELP } from './exit-codes.js';
 import { oneOf, parseAddress, parseInteger, parseMiB, parseSeconds } from './options.js';
@@ -187,7 +187,9 @@ function runProgram(file: string, args: string[], flags: RunFlags): number {
   if (result.kind !== 'exit' && result.kind !== 'halt') {
     process.stderr.write(chalk.red(`asmbox: ${describeResult(m, result)}`) + '\n');
   } else if (result.message) {
-    process.stderr.write(chalk.red(`asmbox: ${result.message}`) + '\n'); // e.g. killed by a signal
+    // killed by a signal (Linux): say which, and where when a fault raised it
+    process.stderr.write(chalk.red(`asmbox: ${result.message}`) + '\n');
+    if (result.fault) process.stderr.write(chalk.red(`asmbox: ${describeFault(m)}`) + '\n');
   }
   if (flags.stats) {
     const mips = result.insns / Math.max(result.ms, 0.001) / 1000;

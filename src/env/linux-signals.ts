@@ -175,8 +175,26 @@ export class LinuxSignals {
       if (DEFAULT_IGNORED.has(sig)) return;
       this.terminate(sig);
     }
-    this.setupFrame(sig, a, info);
+    this.setupFrame(sig, a, info, this.m.cpu.pc);
     if (a.flags & SA.RESETHAND) this.actions[sig] = { handler: SIG_DFL, flags: 0, mask: 0n };
+  }
+
+  /**
+   * A synchronous fault (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP): runs the guest's handler
+   * with the frame saying `pc` (the faulting instruction, or its branch when in a delay slot).
+   * Returns false when there is no handler to run (default, ignored or blocked: the kernel
+   * kills the process).
+   */
+  deliverFault(sig: number, info: SigInfo, pc: number): boolean {
+    const a = this.actions[sig];
+    if (a.handler === SIG_DFL || a.handler === SIG_IGN || this.blocked & bit(sig)) {
+      this.onDeliver?.(sig, info);
+      return false;
+    }
+    this.onDeliver?.(sig, info);
+    this.setupFrame(sig, a, info, pc);
+    if (a.flags & SA.RESETHAND) this.actions[sig] = { handler: SIG_DFL, flags: 0, mask: 0n };
+    return true;
   }
 
   /** Ends the process as a default signal action does; the shell sees 128 + the host signal number. */
@@ -184,7 +202,7 @@ export class LinuxSignals {
     throw new StopRun('exit', 128 + hostSignalNumber(sig), `guest killed by signal ${sig} (${signalName(sig)}: ${signalText(sig)})`);
   }
 
-  private setupFrame(sig: number, a: SigAction, info: SigInfo): void {
+  private setupFrame(sig: number, a: SigAction, info: SigInfo, pc: number): void {
     const cpu = this.m.cpu, r = cpu.r, g = this.g;
     let sp = ((r[29] >>> 0) - 32) >>> 0;
     const onAlt = this.altStack.flags === 0 && sp > this.altStack.sp && sp <= this.altStack.sp + this.altStack.size;
@@ -206,7 +224,7 @@ export class LinuxSignals {
       g.w32(uc + UC_STACK + 4, this.altStack.size);
       g.w32(uc + UC_STACK + 8, this.altStack.flags);
       const sc = uc + UC_MCONTEXT;
-      g.w64(sc + SC_PC, BigInt.asIntN(32, BigInt(cpu.pc | 0)));
+      g.w64(sc + SC_PC, BigInt.asIntN(32, BigInt(pc | 0)));
       for (let i = 0; i < 32; i++) g.w64(sc + SC_REGS + 8 * i, r[i]);
       for (let i = 0; i < 32; i++) g.w64(sc + SC_FPREGS + 8 * i, cpu.fw[i] >>> 0);
       g.w32(sc + SC_FPC_CSR, cpu.fcsr);

@@ -101,8 +101,16 @@ export function formatResult(nr: number, ret: number, failed: boolean): string {
   return ` = ${RESULT_HEX.has(name) ? ptr(ret) : String(ret | 0)}`;
 }
 
+const FAULT_CODES: Record<number, string[]> = {
+  4: ['', 'ILL_ILLOPC', 'ILL_ILLOPN', 'ILL_ILLADR', 'ILL_ILLTRP', 'ILL_PRVOPC', 'ILL_PRVREG', 'ILL_COPROC', 'ILL_BADSTK'],
+  5: ['', 'TRAP_BRKPT', 'TRAP_TRACE'],
+  8: ['', 'FPE_INTDIV', 'FPE_INTOVF', 'FPE_FLTDIV', 'FPE_FLTOVF', 'FPE_FLTUND', 'FPE_FLTRES', 'FPE_FLTINV', 'FPE_FLTSUB'],
+  10: ['', 'BUS_ADRALN', 'BUS_ADRERR', 'BUS_OBJERR'],
+  11: ['', 'SEGV_MAPERR', 'SEGV_ACCERR'],
+};
+
 export function formatSignal(sig: number, code: number, pid: number, uid: number, addr?: number): string {
-  const codeName = code === -6 ? 'SI_TKILL' : code === 0 ? 'SI_USER' : String(code);
+  const codeName = code === -6 ? 'SI_TKILL' : code === 0 ? 'SI_USER' : (addr !== undefined && FAULT_CODES[sig]?.[code]) || String(code);
   const tail = addr !== undefined ? `si_addr=${ptr(addr)}` : `si_pid=${pid}, si_uid=${uid}`;
   return `--- ${signalName(sig)} {si_signo=${signalName(sig)}, si_code=${codeName}, ${tail}} ---`;
 }

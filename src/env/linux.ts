@@ -5,7 +5,7 @@
 //
 // Modules: linux-start (execve stack and auxv), linux-mm (brk, mmap), linux-fs (descriptors,
 // sandboxed files), linux-signals (actions, masks, handler frames), linux-strace (-d strace).
-import { StopRun } from '../machine/exceptions.js';
+import { ExcCode, GuestException, StopRun } from '../machine/exceptions.js';
 import type { Environment, Machine } from '../machine/machine.js';
 import { VIRTUAL_EPOCH_MS, VIRTUAL_INSNS_PER_US } from './clock.js';
 import { E, GuestFault, GuestMem, NSIG, O, S_IFMT, SIG } from './linux-abi.js';
@@ -180,6 +180,109 @@ export class LinuxEnvironment implements Environment {
     const nsec = wide ? this.g.i64(addr + 8) : this.g.i32(addr + 4);
     if (sec < 0n || nsec < 0 || nsec >= 1e9) return -E.INVAL;
     return sec * 1000000000n + BigInt(nsec);
+  }
+
+  // ---- faults become signals ----
+
+  /**
+   * A guest exception: emulates unaligned accesses as the kernel does, otherwise raises the
+   * signal; runs the guest's handler if it has one, or ends the run with 128 + the signal.
+   */
+  fault(m: Machine, e: GuestException): boolean {
+    const f = m.fault;
+    if (!f) return false;
+    let word = 0;
+    try {
+      word = m.mem.fetch(f.pc);
+    } catch {
+      /* the fetch itself faulted */
+    }
+    const at = (sig: number, code: number, addr: number) => ({ sig, info: { code, addr: addr >>> 0 } });
+    // break and trap codes 6 and 7 are the compiler's overflow and divide-by-zero checks
+    const brk = (code: number) => (code === 7 ? at(SIG.FPE, 1, f.pc) : code === 6 ? at(SIG.FPE, 2, f.pc) : at(SIG.TRAP, 1, f.pc));
+    let s: { sig: number; info: { code: number; addr: number } };
+    switch (e.code) {
+      case ExcCode.DBE: case ExcCode.IBE: case ExcCode.TLBL: case ExcCode.TLBS: case ExcCode.Mod:
+        s = at(SIG.SEGV, 1, e.badVAddr ?? f.pc); break; // SEGV_MAPERR
+      case ExcCode.AdEL: case ExcCode.AdES:
+        if (e.badVAddr !== undefined && e.badVAddr !== f.pc && this.emulateUnaligned(m, word, e)) return true;
+        s = at(SIG.BUS, 1, e.badVAddr ?? f.pc); break; // BUS_ADRALN
+      case ExcCode.Ov: s = at(SIG.FPE, 2, f.pc); break; // FPE_INTOVF
+      case ExcCode.Tr: s = (word & 0xfc000000) === 0 ? brk((word >>> 6) & 0x3ff) : at(SIG.TRAP, 1, f.pc); break;
+      case ExcCode.Bp: {
+        let code = (word >>> 6) & 0xfffff;
+        if (code >= 1024) code = ((code & 0x3ff) << 10) | (code >>> 10);
+        s = brk(code);
+        break;
+      }
+      case ExcCode.RI: case ExcCode.CpU: s = at(SIG.ILL, 1, f.pc); break; // ILL_ILLOPC
+      case ExcCode.FPE: {
+        const cause = (m.cpu.fcsr >>> 12) & 0x3f; // E V Z O U I
+        const code = cause & 0x10 ? 7 : cause & 0x8 ? 3 : cause & 0x4 ? 4 : cause & 0x2 ? 5 : 6;
+        s = at(SIG.FPE, code, f.pc);
+        break;
+      }
+      default: return false;
+    }
+    // in a delay slot, the kernel resumes at the branch (EPC) and executes it again
+    if (this.signals.deliverFault(s.sig, s.info, f.inDelaySlot ? (f.pc - 4) >>> 0 : f.pc)) return true;
+    this.signals.terminate(s.sig); // no handler: killed, like the kernel (m.fault stays for the report)
+  }
+
+  /**
+   * Linux emulates unaligned loads and stores in user mode (arch/mips/kernel/unaligned.c),
+   * and so does qemu-user: performs one bytewise and moves past it. False if the
+   * instruction is not one the kernel emulates (ll/sc, for instance, get SIGBUS).
+   */
+  private emulateUnaligned(m: Machine, word: number, e: GuestException): boolean {
+    const op = word >>> 26;
+    const sizes: Record<number, number> = { 0x21: 2, 0x23: 4, 0x25: 2, 0x29: 2, 0x2b: 4, 0x31: 4, 0x35: 8, 0x39: 4, 0x3d: 8 };
+    const size = sizes[op];
+    if (!size) return false;
+    const r = m.cpu.r, mem = m.mem, be = mem.bigEndian;
+    const rt = (word >>> 16) & 31;
+    const addr = (r[(word >>> 21) & 31] + ((word << 16) >> 16)) >>> 0;
+    if (e.badVAddr !== undefined && e.badVAddr !== addr) return false;
+    const load = (a: number, n: number) => {
+      let v = 0;
+      for (let i = 0; i < n; i++) v = be ? (v << 8) | mem.read8((a + i) >>> 0) : v | (mem.read8((a + i) >>> 0) << (8 * i));
+      return v | 0;
+    };
+    const store = (a: number, n: number, v: number) => {
+      for (let i = 0; i < n; i++) mem.write8((a + i) >>> 0, be ? v >>> (8 * (n - 1 - i)) : v >>> (8 * i));
+    };
+    try {
+      switch (op) {
+        case 0x21: r[rt] = (load(addr, 2) << 16) >> 16; break; // lh
+        case 0x25: r[rt] = load(addr, 2) & 0xffff; break; // lhu
+        case 0x23: r[rt] = load(addr, 4); break; // lw
+        case 0x29: store(addr, 2, r[rt]); break; // sh
+        case 0x2b: store(addr, 4, r[rt]); break; // sw
+        case 0x31: m.cpu.fw[rt] = load(addr, 4); break; // lwc1
+        case 0x39: store(addr, 4, m.cpu.fw[rt]); break; // swc1
+        case 0x35: { // ldc1: the even register holds the low word
+          const w0 = load(addr, 4), w1 = load(addr + 4, 4);
+          m.cpu.fw[rt & ~1] = be ? w1 : w0;
+          m.cpu.fw[rt | 1] = be ? w0 : w1;
+          break;
+        }
+        case 0x3d: { // sdc1
+          const lo = m.cpu.fw[rt & ~1], hi = m.cpu.fw[rt | 1];
+          store(addr, 4, be ? hi : lo);
+          store(addr + 4, 4, be ? lo : hi);
+          break;
+        }
+      }
+    } catch (err) {
+      if (err instanceof GuestException) return false;
+      throw err;
+    }
+    r[0] = 0;
+    // the state is precise: npc is the fall-through or, in a delay slot, the branch target
+    m.cpu.pc = m.cpu.npc;
+    m.cpu.npc = (m.cpu.npc + 4) >>> 0;
+    m.insnCount++;
+    return true;
   }
 
   // ---- syscall entry ----
