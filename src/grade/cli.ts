@@ -29,6 +29,7 @@ export function addGradeCommand(program: Command, setExit: (code: number) => voi
     .option('-v, --verbose', 'terminal format: details for passing tests too')
     .option('--no-progress', 'no progress bar (it is only shown when stderr is a terminal)')
     .addOption(new Option('--engine <kind>', 'run every test on this engine, overriding the spec').argParser(choice('engine', ['interp', 'jit'] as const)))
+    .addOption(new Option('--compat <tool>', 'run every test with mars or spim conventions, overriding the spec').argParser(choice('compat', ['mars', 'spim'] as const)))
     .addHelpText('after', `\n${GRADE_EXIT_HELP}\n\nExamples:\n  asmbox grade examples/lab3/spec.yaml examples/lab3/submissions/*\n  asmbox grade spec.yaml /autograder/submission -f gradescope -o /autograder/results/results.json\n  asmbox grade spec.yaml 'subs/*/' -f csv -o grades.csv`)
     .action(async (spec: string, subs: string[], flags: GradeFlags) => setExit(await gradeCommand(spec, subs, flags)));
 }

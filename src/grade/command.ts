@@ -2,7 +2,7 @@
 // pool, write the report. Returns the process exit code.
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSpec, SpecError, type EngineName, type GradeSpec } from './spec.js';
+import { loadSpec, SpecError, type Compat, type EngineName, type GradeSpec } from './spec.js';
 import { findSubmissions, SubmissionError } from './submissions.js';
 import { defaultJobs, gradeAll } from './pool.js';
 import type { GradeRun, SubmissionResult } from './results.js';
@@ -35,6 +35,7 @@ export interface GradeFlags {
   verbose?: boolean;
   progress?: boolean;
   engine?: EngineName;
+  compat?: Compat;
 }
 
 export interface GradeStreams {
@@ -62,6 +63,7 @@ export async function gradeCommand(specFile: string, subArgs: string[], flags: G
     throw e;
   }
   if (flags.engine) for (const t of spec.tests) t.engine = flags.engine;
+  if (flags.compat) for (const t of spec.tests) t.compat = flags.compat;
   const harness = [...new Set(spec.tests.flatMap((t) => t.harness))];
   let subs;
   try {

@@ -59,4 +59,4 @@ export function isFailure(p: PreparedProgram | AssembleFailure): p is AssembleFa
 }
 
 /** The real builder: the asmbox assembler and the SPIM/MARS environment. */
-export const assembleSources: ProgramBuilder = () => ({ diagnostics: ['the assembler is not available in this build'] });
+export { assembleWithAsmbox as assembleSources } from './asm-adapter.js';
