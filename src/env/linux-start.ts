@@ -44,6 +44,21 @@ export function programHeadersOf(elf: ElfImage): ProgramHeaders | null {
   return fromLoad === null ? null : { addr: fromLoad >>> 0, entSize, count };
 }
 
+/** The PT_INTERP path of a dynamically linked program, or null for a static one. */
+export function interpreterOf(elf: ElfImage): string | null {
+  const b = elf.bytes;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const le = !elf.bigEndian;
+  const phoff = dv.getUint32(28, le), entSize = dv.getUint16(42, le), count = dv.getUint16(44, le);
+  for (let i = 0; i < count && phoff + (i + 1) * entSize <= b.length; i++) {
+    const o = phoff + i * entSize;
+    if (dv.getUint32(o, le) !== 3 /* PT_INTERP */) continue;
+    const off = dv.getUint32(o + 4, le), size = dv.getUint32(o + 16, le);
+    return Buffer.from(b.subarray(off, Math.min(b.length, off + size))).toString('latin1').replace(/\0+$/, '');
+  }
+  return null;
+}
+
 export interface StartInfo {
   argv: string[];
   envp: string[];

@@ -5,7 +5,7 @@ import { BadImageError, isElf, parseElf } from '../loader/elf.js';
 import { loadElf, loadRaw, type LoadedImage } from '../loader/load.js';
 import { resolve } from 'node:path';
 import { LinuxEnvironment } from './linux.js';
-import { programHeadersOf, setupLinuxProcess } from './linux-start.js';
+import { interpreterOf, programHeadersOf, setupLinuxProcess } from './linux-start.js';
 import { SpimEnvironment, type Compat } from './spim.js';
 import { GuestFiles } from './guest-fs.js';
 import type { GuestIO } from './io.js';
@@ -66,6 +66,10 @@ export function loadProgram(bytes: Uint8Array, fileName: string, io: GuestIO, op
       realtime: opts.realtime, seed: opts.seed, ttys: opts.ttys, strace: opts.strace, notice: opts.notice,
     });
     m.env = env;
+    const interp = elf ? interpreterOf(elf) : null;
+    if (interp) {
+      throw new BadImageError(`${fileName}: dynamically linked (needs ${interp}); asmbox runs static programs: link with -static`);
+    }
     const phdrs = elf ? programHeadersOf(elf) : null;
     m.cpu.r[29] = setupLinuxProcess(m, {
       argv, envp: opts.envVars ?? [], entry: image.entry, execFn: fileName, phdrs, random: env.randomBytes(16),
