@@ -136,7 +136,8 @@ export class LinuxFiles {
   }
 
   private noRoot(path: string): number {
-    if (!this.warnedNoRoot) {
+    // the C library probes system files (/etc/localtime, locales, /proc/...) on its own: no note for those
+    if (!this.warnedNoRoot && !/^\/(etc|usr|lib|proc|sys|dev|var|run)(\/|$)/.test(path)) {
       this.warnedNoRoot = true;
       this.o.onNoRoot?.(path);
     }
