@@ -194,7 +194,8 @@ describe('json, csv, terminal', () => {
     expect(t).toMatch(/✗ sort\s+0\/1 \[hidden\]/);
     expect(t).toContain('- expected  + actual');
     expect(t).toContain('        - 7\n        + 8');
-    expect(t).toContain('lab.s:17: lw $t0, 1($a0)');
+    expect(t).toContain('at lab.s:17 (lw $t0, 1($a0))');
+    expect(t).toContain('at pc 0x00400010 <sort+0x10>: lw t0,1(a0)');
     expect(t).toContain("did not assemble:\n    lab.s:3:5: error: unknown instruction 'ad'");
     expect(t).toMatch(/submission\s+score\s+passed\s+notes/);
     expect(t).toMatch(/bob\s+0\/3\s+0\/2\s+wrong result, fault/);

@@ -60,7 +60,8 @@ function testLines(t: TestResult, c: ChalkInstance, width: number, opts: Termina
   const ind = '      ';
   for (const f of t.failures) {
     const msg = f.message.split('\n')[0];
-    lines.push(`${ind}${msg.startsWith(f.check) ? '' : c.yellow(f.check + ':') + ' '}${clip(msg)}`);
+    const selfExplained = msg.startsWith(f.check) || msg.includes(f.check.split(' ')[0]);
+    lines.push(`${ind}${selfExplained ? '' : c.yellow(f.check + ':') + ' '}${clip(msg)}`);
     if (f.diff) lines.push(...diffBlock(f.diff, c, ind + '  '));
     else if ((f.check === 'stdout' || f.check === 'stderr') && f.actual !== undefined) {
       lines.push(`${ind}  ${c.dim('actual output:')}`);
@@ -71,9 +72,9 @@ function testLines(t: TestResult, c: ChalkInstance, width: number, opts: Termina
   }
   const o = t.outcome;
   if (o.kind === 'fault' || o.kind === 'insn-limit' || o.kind === 'timeout' || o.kind === 'memory' || o.kind === 'output-limit') {
+    // The first line (and the source location) are in the 'run' failure above; add the details.
     const extra = o.description.split('\n').slice(1);
     for (const l of extra) lines.push(`${ind}${c.dim(l.trim())}`);
-    if (o.location) lines.push(`${ind}${c.cyan(o.location)}${o.sourceText ? `: ${o.sourceText}` : ''}`);
   }
   if (opts.verbose) lines.push(`${ind}${c.dim(`${t.insns} instructions, ${t.ms.toFixed(1)} ms`)}`);
   return lines;
