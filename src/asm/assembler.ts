@@ -11,7 +11,7 @@ import { AsmError, Diagnostics, nearest, type Span } from './diagnostics.js';
 import { evaluate, exprSpan, isHalfword, toWord, type Expr } from './expr.js';
 import {
   AsmTable, Gen, isLazy, isRel, Mismatch, matchTableForm, describeOperand,
-  type Emit, type FV, type MatchEnv, type PV, type TableForm,
+  type Emit, type FV, type GenOptions, type MatchEnv, type PV, type TableForm,
 } from './forms.js';
 import { Chunk, SegmentImage } from './image.js';
 import { layoutByName, type Layout, type LayoutName, type SegKind } from './layout.js';
@@ -108,13 +108,30 @@ interface Sym {
   global?: boolean;
 }
 
+/** What pass 2 and the line map keep of a statement (not its tokens: programs can be large). */
+interface StmtInfo {
+  origin: Stmt['origin'];
+  op: Token;
+  last: Token;
+  text: string;
+}
+
 interface InsnItem {
   addr: number;
   chunk: Chunk;
   off: number;
   emit: Emit;
-  stmt: Stmt | null;
+  stmt: StmtInfo | null;
   unit: number;
+  first: boolean;
+}
+
+/** Where each instruction word is and which statement it came from (line map, listing). */
+interface SrcRec {
+  addr: number;
+  chunk: Chunk;
+  off: number;
+  stmt: StmtInfo | null;
   first: boolean;
 }
 
@@ -182,7 +199,9 @@ class Assembler {
   private seg: SegKind = 'text';
   private autoAlign = true;
   private pending: Sym[] = [];
+  /** Instructions whose fields depend on symbols: encoded in pass 2. */
   private readonly items: InsnItem[] = [];
+  private readonly records: SrcRec[] = [];
   private readonly fixups: DataFixup[] = [];
   private unit = 0;
   private setAt = true;
@@ -196,8 +215,9 @@ class Assembler {
   private sawUndefined = false;
   private readonly crossUnitWarned = new Set<string>();
   private imageFull = false;
-  private macroNames: string[] = [];
+  private reader: SourceReader | null = null;
   private readonly env: MatchEnv;
+  private readonly genOpts: GenOptions;
 
   constructor(
     private readonly diags: Diagnostics,
@@ -209,6 +229,7 @@ class Assembler {
     this.bigEndian = !!opts.bigEndian;
     this.maxImage = opts.maxImageBytes ?? MAX_IMAGE;
     this.pc = { text: this.layout.text, data: this.layout.data, ktext: this.layout.ktext, kdata: this.layout.kdata, extern: this.layout.extern };
+    this.genOpts = { delaySlots: this.delaySlots, bigEndian: this.bigEndian, compact: this.layout.name === 'compact', bare: this.bare };
     this.env = {
       pv: (e) => this.pv(e),
       compact: this.layout.name === 'compact',
@@ -222,20 +243,24 @@ class Assembler {
   // Driver
 
   run(sources: SourceInput[]): AsmProgram {
-    const reader = new SourceReader(this.diags, { readFile: this.opts.readFile ?? ((p) => readFileSync(p, 'latin1')) });
+    // Lines are assembled as the reader produces them (pass 1 streams; tokens die young).
+    let lastUnit = -1;
+    const reader = new SourceReader(this.diags, {
+      readFile: this.opts.readFile ?? ((p) => readFileSync(p, 'latin1')),
+      sink: (line) => {
+        if (line.unit !== lastUnit) this.startUnit(line.unit);
+        lastUnit = line.unit;
+        this.statement(line.toks, line.origin);
+      },
+    });
+    this.reader = reader;
     this.files = sources.map((s) => s.path);
     sources.forEach((s, u) => {
       this.locals.push(new Map());
       this.globlDecls.push(new Map());
       reader.addUnit(s, u);
     });
-    this.macroNames = reader.macroNames();
-    let lastUnit = -1;
-    for (const line of reader.lines) {
-      if (line.unit !== lastUnit) this.startUnit(line.unit);
-      lastUnit = line.unit;
-      this.statement(line.toks, line.origin);
-    }
+    if (reader.truncated) throw new AsmError('assembly stopped: the program is too large after macro and .rept expansion');
     this.pending = [];
     this.resolveGlobals();
     this.allocateExterns();
@@ -346,7 +371,9 @@ class Assembler {
     if (!s) {
       this.sawUndefined = true;
       const uses = this.undefinedUses.get(name) ?? [];
-      if (uses.length < 1000) uses.push({ span: spanOf(tok), unit });
+      const last = uses[uses.length - 1];
+      // One statement may evaluate a label several times (lui + ori): count the place once.
+      if (uses.length < 1000 && !(last && last.span.origin === tok.origin && last.span.col === tok.col)) uses.push({ span: spanOf(tok), unit });
       this.undefinedUses.set(name, uses);
       return 0n;
     }
@@ -400,7 +427,8 @@ class Assembler {
   // ------------------------------------------------------------------------------------------
   // Output space
 
-  private reserve(n: number, span: Span | undefined): { chunk: Chunk; off: number } {
+  private reserve(n: number, where: Span | Token | undefined): { chunk: Chunk; off: number } {
+    const span = where && 'kind' in where ? spanOf(where) : where;
     const seg = this.seg;
     const addr = this.pc[seg];
     if (addr + n > 2 ** 32) throw new AsmError(`the ${seg} segment runs past the end of the 32-bit address space`, span);
@@ -451,7 +479,7 @@ class Assembler {
     if (this.pc[this.seg] % 4) this.alignPc(2);
     this.stmtExplicitAt = [];
     this.stmtWarnings = [];
-    const g = new Gen(this.table, { delaySlots: this.delaySlots, bigEndian: this.bigEndian, compact: this.layout.name === 'compact', bare: this.bare }, spanOf(op.tok));
+    const g = new Gen(this.table, this.genOpts, op.tok);
     this.expand(g, stmt);
     for (const w of this.stmtWarnings) this.diags.warning(w.message, w.span);
     if (this.setAt) this.explicitAt.push(...this.stmtExplicitAt);
@@ -460,11 +488,30 @@ class Assembler {
       else this.atUser ??= spanOf(op.tok, stmt.toks[stmt.toks.length - 1]);
     }
     if (this.seg === 'text' && this.firstText === null) this.firstText = this.pc.text;
+    const info: StmtInfo = { origin: stmt.origin, op: op.tok, last: stmt.toks[stmt.toks.length - 1], text: statementText(stmt) };
     g.out.forEach((emit, k) => {
       const addr = this.pc[this.seg];
-      const { chunk, off } = this.reserve(4, spanOf(op.tok));
-      this.items.push({ addr, chunk, off, emit, stmt, unit: this.unit, first: k === 0 });
+      const { chunk, off } = this.reserve(4, op.tok);
+      this.place({ addr, chunk, off, emit, stmt: info, unit: this.unit, first: k === 0 });
     });
+  }
+
+  /** Records an instruction; encodes it now unless a field waits for a symbol. */
+  private place(it: InsnItem): void {
+    this.records.push({ addr: it.addr, chunk: it.chunk, off: it.off, stmt: it.stmt, first: it.first });
+    const f = it.emit.fields;
+    for (const k in f) {
+      if (isLazy(f[k])) {
+        this.items.push(it);
+        return;
+      }
+    }
+    try {
+      this.writeInt(it.chunk, it.off, 4, this.encode(it));
+    } catch (e) {
+      if (!(e instanceof AsmError)) throw e;
+      this.diags.fromError(e);
+    }
   }
 
   /** Tries the forms of a mnemonic in order; emits the first that matches. */
@@ -508,7 +555,15 @@ class Assembler {
       }
       for (const r of pseudos) {
         if (dup && !(r.sig[0] === r.sig[1] && (r.sig[0] === 'r' || r.sig[0] === 'f'))) continue;
-        if (attempt(r.syntax, () => r.expand(g, matchSig(r.sig, list, this.env)))) return true;
+        if (attempt(r.syntax, () => {
+          const args = matchSig(r.sig, list, this.env);
+          try {
+            r.expand(g, args);
+          } catch (e) {
+            if (e instanceof Mismatch) e.semantic = true;
+            throw e;
+          }
+        })) return true;
       }
       return false;
     };
@@ -533,8 +588,8 @@ class Assembler {
     }
     // The form that got furthest explains best; the first of those wins.
     let best = real[0];
-    for (const f of real) if (f.m.at > best.m.at) best = f;
-    const span = best.m.span ?? all;
+    for (const f of real) if (f.m.at > best.m.at || (f.m.at === best.m.at && f.m.semantic && !best.m.semantic)) best = f;
+    const span = best.m.span ?? stmtOperandSpan(stmt, best.m.at) ?? all;
     const bareNote = this.bare && (PSEUDO[op.name] || this.table.forms(op.name).some((f) => f.pats.some((p) => p.kind === 'mem')))
       ? ' (pseudo-instruction forms are disabled by --bare)' : '';
     return new AsmError(`${best.m.message}${bareNote}`, span, forms.length > 1 || !tforms.length ? [formNote] : [{ message: `'${op.tok.text}' is written as: ${forms[0]}` }]);
@@ -542,7 +597,7 @@ class Assembler {
 
   private unknownMnemonic(stmt: Stmt): AsmError {
     const op = stmt.op!;
-    const cands = [...this.table.names(), ...pseudoNames(), ...this.macroNames];
+    const cands = [...this.table.names(), ...pseudoNames(), ...(this.reader?.macroNames() ?? [])];
     const near = nearest(op.name, cands);
     const notes: { message: string; span?: Span }[] = [];
     const next = stmt.operands[0];
@@ -792,7 +847,7 @@ class Assembler {
       const def = this.table.insn(name)!;
       const addr = this.pc.text;
       const { chunk, off } = this.reserve(4, undefined);
-      this.items.push({ addr, chunk, off, emit: { def, fields }, stmt: null, unit: -1, first: false });
+      this.place({ addr, chunk, off, emit: { def, fields }, stmt: null, unit: -1, first: false });
     };
     // A program that runs off the end of its code exits cleanly (MARS: "dropped off bottom").
     emit('addiu', { rt: 2, rs: 0, imm: 10 });
@@ -855,7 +910,7 @@ class Assembler {
   private encode(it: InsnItem): number {
     const def = it.emit.def;
     const values: Record<string, number> = {};
-    const stmtSpan = it.stmt ? spanOf(it.stmt.op!.tok, it.stmt.toks[it.stmt.toks.length - 1]) : undefined;
+    const stmtSpan = it.stmt ? spanOf(it.stmt.op, it.stmt.last) : undefined;
     for (const f of def.fields) values[f.name] = this.fieldValue(f, it.emit.fields[f.name], it, stmtSpan);
     try {
       return encodeFields(def, values);
@@ -958,7 +1013,7 @@ class Assembler {
     }
     const lines: LineInfo[] = [];
     const listing: ListingEntry[] = [];
-    for (const it of this.items) {
+    for (const it of this.records) {
       const word = readWord(it.chunk, it.off, this.bigEndian);
       if (!it.stmt) {
         listing.push({ addr: it.addr, word });
@@ -967,7 +1022,7 @@ class Assembler {
       const o = it.stmt.origin;
       let top = o;
       while (top.expandedFrom) top = top.expandedFrom.at;
-      const text = statementText(it.stmt);
+      const text = it.stmt.text;
       const info: LineInfo = { addr: it.addr, file: o.line.file, line: o.line.lineNo, text };
       if (o.expandedFrom) info.macro = { name: o.expandedFrom.macro, file: top.line.file, line: top.line.lineNo };
       lines.push(info);
@@ -990,6 +1045,12 @@ class Assembler {
       files: this.files,
     };
   }
+}
+
+/** The span of operand i (for mismatches raised inside an expansion). */
+function stmtOperandSpan(stmt: Stmt, i: number): Span | undefined {
+  const o = stmt.operands[Math.floor(i)];
+  return o?.span;
 }
 
 function dupOk(a: string | undefined, b: string | undefined): boolean {

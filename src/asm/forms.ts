@@ -7,6 +7,7 @@ import { AsmError, type Span } from './diagnostics.js';
 import { exprSpan, isHalfword, type Expr } from './expr.js';
 import type { Operand } from './parser.js';
 import type { RegInfo } from './registers.js';
+import { spanOf, type Token } from './lexer.js';
 
 // ---------------------------------------------------------------------------------------------
 // Values of fields: known now, or computed in pass 2 from an expression.
@@ -201,6 +202,8 @@ export interface MatchEnv {
 }
 
 export class Mismatch {
+  /** Raised by an expansion after its operands matched: it explains better than a type mismatch. */
+  semantic = false;
   constructor(
     /** Index of the failing operand (-1: wrong number of operands). */
     readonly at: number,
@@ -384,8 +387,8 @@ export class Gen {
   constructor(
     readonly table: AsmTable,
     readonly opts: GenOptions,
-    /** The statement's span, for errors about missing instructions. */
-    readonly span?: Span,
+    /** The mnemonic, for errors about missing instructions. */
+    readonly tok?: Token,
   ) {}
 
   /** $at, noting that the expansion needs it. */
@@ -396,7 +399,7 @@ export class Gen {
 
   i(name: string, fields: Record<string, FV>): void {
     const def = this.table.insn(name);
-    if (!def) throw new AsmError(`this needs the '${name}' instruction, which the instruction table does not define`, this.span);
+    if (!def) throw new AsmError(`this needs the '${name}' instruction, which the instruction table does not define`, this.tok ? spanOf(this.tok) : undefined);
     this.out.push({ def, fields });
   }
 

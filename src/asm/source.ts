@@ -1,7 +1,7 @@
 // Source reading and the textual layer of the language: .include, MARS's .eqv and
 // .macro/.end_macro, and .rept/.endr. Produces the flat list of lines the assembler parses.
 import { dirname, resolve, isAbsolute, relative } from 'node:path';
-import { AsmError, Diagnostics, type Origin, type SourceLine } from './diagnostics.js';
+import { AsmError, Diagnostics, type Origin } from './diagnostics.js';
 import { isPunct, lexLine, retoken, spanOf, type Token } from './lexer.js';
 import { splitLabels } from './parser.js';
 import { ExprParser, evaluate } from './expr.js';
@@ -26,6 +26,10 @@ export interface SourceOptions {
   maxMacroDepth?: number;
   /** Most lines the expansion may produce in total (runaway macros, huge .rept). */
   maxLines?: number;
+  /** Most macro expansions in total. */
+  maxExpansions?: number;
+  /** Receives each line as it is produced (instead of collecting them in `lines`). */
+  sink?: (line: Line) => void;
 }
 
 interface Macro {
@@ -43,6 +47,50 @@ interface Frame {
 }
 
 const DIRECTIVE_NAMES = new Set(['.include', '.macro', '.end_macro', '.endm', '.eqv', '.rept', '.repeat', '.endr']);
+
+interface LineEntry {
+  toks: Token[];
+  origin: Origin;
+}
+
+/** Lines of a file or of a macro expansion; files are lexed line by line as they are read. */
+interface LineSource {
+  readonly length: number;
+  /** keep: the line will be read again (macro bodies, .rept): lex it once and remember. */
+  at(i: number, keep: boolean): LineEntry;
+}
+
+class ArrayLines implements LineSource {
+  constructor(private readonly entries: LineEntry[]) {}
+  get length(): number {
+    return this.entries.length;
+  }
+  at(i: number): LineEntry {
+    return this.entries[i];
+  }
+}
+
+class FileLines implements LineSource {
+  private readonly cache = new Map<number, LineEntry>();
+  constructor(
+    private readonly raw: string[],
+    private readonly file: string,
+    private readonly diags: Diagnostics,
+  ) {}
+  get length(): number {
+    return this.raw.length;
+  }
+  at(i: number, keep: boolean): LineEntry {
+    const got = this.cache.get(i);
+    if (got) return got;
+    const origin: Origin = { line: { file: this.file, lineNo: i + 1, text: this.raw[i] } };
+    const r = lexLine(this.raw[i], origin);
+    for (const e of r.errors) this.diags.fromError(e);
+    const entry = { toks: r.tokens, origin };
+    if (keep) this.cache.set(i, entry);
+    return entry;
+  }
+}
 
 function splitLinesOf(text: string): string[] {
   const lines = text.split('\n');
@@ -100,7 +148,12 @@ export class SourceReader {
   private eqv = new Map<string, Token[]>();
   private macros = new Map<string, Macro[]>();
   private macroCounter = 0;
+  /** Lines given to the sink. */
+  private count = 0;
   private budgetExceeded = false;
+  /** After a runaway expansion (too deep, too many), further macro calls are not expanded. */
+  private macrosStopped = false;
+  private readonly maxExpansions: number;
   private readonly maxIncludeDepth: number;
   private readonly maxMacroDepth: number;
   private readonly maxLines: number;
@@ -114,6 +167,12 @@ export class SourceReader {
     this.maxIncludeDepth = opts.maxIncludeDepth ?? 16;
     this.maxMacroDepth = opts.maxMacroDepth ?? 64;
     this.maxLines = opts.maxLines ?? 3_000_000;
+    this.maxExpansions = opts.maxExpansions ?? 1_000_000;
+  }
+
+  /** The expansion stopped early (too many lines or macro expansions); do not assemble. */
+  get truncated(): boolean {
+    return this.budgetExceeded;
   }
 
   /** All macro names defined so far (for "did you mean" suggestions). */
@@ -141,24 +200,17 @@ export class SourceReader {
   }
 
   private readText(text: string, frame: Frame, stack: string[], unit: number, _parent?: Origin): void {
-    const raw = splitLinesOf(text);
-    const lines: { toks: Token[]; origin: Origin }[] = [];
-    for (let i = 0; i < raw.length; i++) {
-      const line: SourceLine = { file: frame.display, lineNo: i + 1, text: raw[i] };
-      const origin: Origin = { line };
-      const r = lexLine(raw[i], origin);
-      for (const e of r.errors) this.diags.fromError(e);
-      lines.push({ toks: r.tokens, origin });
-    }
+    const lines = new FileLines(splitLinesOf(text), frame.display, this.diags);
     this.process(lines, 0, lines.length, frame, stack, unit, 0);
   }
 
   /** Processes lines[from..to): directives of this layer, macro calls, everything else out. */
-  private process(lines: { toks: Token[]; origin: Origin }[], from: number, to: number, frame: Frame, stack: string[], unit: number, depth: number): void {
+  private process(lines: LineSource, from: number, to: number, frame: Frame, stack: string[], unit: number, depth: number): void {
     for (let i = from; i < to; i++) {
       if (this.budgetExceeded) return;
-      const { origin } = lines[i];
-      let toks = lines[i].toks;
+      const entry = lines.at(i, false);
+      const { origin } = entry;
+      let toks = entry.toks;
       if (toks.length === 0) continue;
       try {
         const { labels, next } = splitLabels(toks);
@@ -189,14 +241,17 @@ export class SourceReader {
   }
 
   private emit(toks: Token[], origin: Origin, unit: number): void {
-    if (this.lines.length >= this.maxLines) {
+    if (this.lines.length + this.count >= this.maxLines) {
       if (!this.budgetExceeded) {
         this.budgetExceeded = true;
         this.diags.error(`program too large: more than ${this.maxLines} lines after macro and .rept expansion`, spanOf(toks[0]));
       }
       return;
     }
-    this.lines.push({ toks, origin, unit });
+    if (this.opts.sink) {
+      this.count++;
+      this.opts.sink({ toks, origin, unit });
+    } else this.lines.push({ toks, origin, unit });
   }
 
   private substituteEqv(toks: Token[], labelEnd: number): Token[] {
@@ -213,7 +268,7 @@ export class SourceReader {
     return out ?? toks;
   }
 
-  private directive(name: string, head: Token, args: Token[], lines: { toks: Token[]; origin: Origin }[], i: number, to: number,
+  private directive(name: string, head: Token, args: Token[], lines: LineSource, i: number, to: number,
     frame: Frame, stack: string[], unit: number, depth: number): number {
     switch (name) {
       case '.include': {
@@ -255,7 +310,7 @@ export class SourceReader {
       default: { // .rept / .repeat
         let end = -1, nest = 0;
         for (let j = i + 1; j < to; j++) {
-          const w = firstWord(lines[j].toks);
+          const w = firstWord(lines.at(j, true).toks);
           if (w === '.rept' || w === '.repeat') nest++;
           else if (w === '.endr') {
             if (nest === 0) { end = j; break; }
@@ -275,7 +330,7 @@ export class SourceReader {
     }
   }
 
-  private defineMacro(head: Token, args: Token[], lines: { toks: Token[]; origin: Origin }[], i: number, to: number): number {
+  private defineMacro(head: Token, args: Token[], lines: LineSource, i: number, to: number): number {
     const nameTok = args[0];
     if (!nameTok || nameTok.kind !== 'ident') throw new AsmError('expected a macro name after .macro', spanOf(nameTok ?? head));
     let rest = args.slice(1);
@@ -293,8 +348,9 @@ export class SourceReader {
     // Collect the body up to .end_macro (no nested definitions, as in MARS).
     let end = -1;
     for (let j = i + 1; j < to; j++) {
-      const { next } = splitLabels(lines[j].toks);
-      const w = lines[j].toks[next];
+      const lj = lines.at(j, true);
+      const { next } = splitLabels(lj.toks);
+      const w = lj.toks[next];
       const wn = w?.kind === 'ident' ? w.text.toLowerCase() : '';
       if (wn === '.end_macro' || wn === '.endm') { end = j; break; }
       if (wn === '.macro') {
@@ -303,7 +359,8 @@ export class SourceReader {
       }
     }
     if (end < 0) throw new AsmError(`.macro ${nameTok.text} has no matching .end_macro`, spanOf(nameTok));
-    const body = lines.slice(i + 1, end);
+    const body: LineEntry[] = [];
+    for (let j = i + 1; j < end; j++) body.push(lines.at(j, true));
     const labels = new Set<string>();
     for (const b of body) for (const l of splitLabels(b.toks).labels) labels.add(l.name);
     const m: Macro = { name: nameTok.text, params, body, labels, def: nameTok };
@@ -325,8 +382,15 @@ export class SourceReader {
       throw new AsmError(`macro '${call.text}' takes ${counts} argument${counts === '1' ? '' : 's'}, found ${args.length}`, spanOf(call, argToks[argToks.length - 1] ?? call),
         cands.map((c) => ({ message: `'${c.name}' is defined here with ${c.params.length} parameter${c.params.length === 1 ? '' : 's'}`, span: spanOf(c.def) })));
     }
+    if (this.macrosStopped) return;
     if (depth >= this.maxMacroDepth) {
+      this.macrosStopped = true;
       throw new AsmError(`macro expansion nested too deeply (more than ${this.maxMacroDepth} levels); does '${m.name}' call itself?`, spanOf(call));
+    }
+    if (this.macroCounter >= this.maxExpansions) {
+      this.macrosStopped = true;
+      this.budgetExceeded = true;
+      throw new AsmError(`too many macro expansions (more than ${this.maxExpansions}); does '${m.name}' expand without end?`, spanOf(call));
     }
     const id = this.macroCounter++;
     const subst = new Map<string, Token[]>(m.params.map((p, k) => [p, args[k]]));
@@ -349,7 +413,7 @@ export class SourceReader {
       });
       return { toks: out, origin: o };
     });
-    this.process(expanded, 0, expanded.length, frame, stack, unit, depth + 1);
+    this.process(new ArrayLines(expanded), 0, expanded.length, frame, stack, unit, depth + 1);
   }
 }
 
