@@ -48,6 +48,12 @@ describe('findSubmissions', () => {
     expect(expandGlob('subs/**/*.s', root).map((p) => p.slice(root.length + 1))).toEqual(['subs/alice/lab.s', 'subs/alice/util.s', 'subs/dave.s', 'subs/harness.s']);
   });
 
+  it('with single, takes each argument as one submission, sources from all subdirectories', () => {
+    expect(names(findSubmissions(['subs'], ['*.s', '*.asm'], [join(root, 'subs/harness.s')], root, true))).toEqual([
+      ['subs', ['subs/alice/lab.s', 'subs/alice/util.s', 'subs/bob/lab.asm', 'subs/dave.s']],
+    ]);
+  });
+
   it('fails clearly for missing paths and empty globs', () => {
     expect(() => findSubmissions(['nope'], ['*.s'], [], root)).toThrow(SubmissionError);
     expect(() => findSubmissions(['nope/*.s'], ['*.s'], [], root)).toThrow(/no files match/);

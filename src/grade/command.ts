@@ -36,6 +36,8 @@ export interface GradeFlags {
   progress?: boolean;
   engine?: EngineName;
   compat?: Compat;
+  /** Each argument is one submission (sources found in subdirectories too). */
+  single?: boolean;
 }
 
 export interface GradeStreams {
@@ -67,7 +69,10 @@ export async function gradeCommand(specFile: string, subArgs: string[], flags: G
   const harness = [...new Set(spec.tests.flatMap((t) => t.harness))];
   let subs;
   try {
-    subs = findSubmissions(subArgs, spec.sources, harness);
+    // Gradescope grades one student per run: the submission directory is one submission,
+    // whatever folders the student's upload has.
+    const single = flags.single ?? (flags.format === 'gradescope' && subArgs.length === 1);
+    subs = findSubmissions(subArgs, spec.sources, harness, process.cwd(), single);
   } catch (e) {
     if (e instanceof SubmissionError) { io.stderr(`asmbox grade: ${e.message}\n`); return GRADE_EXIT.badInput; }
     throw e;

@@ -79,8 +79,9 @@ const stripExt = (f: string) => basename(f).replace(/\.(s|asm|S)$/, '');
  * select the files of a directory submission; `exclude` lists files never treated as
  * submissions (the instructor's harness files).
  */
-export function findSubmissions(args: string[], sourceGlobs: string[], exclude: string[] = [], cwd = process.cwd()): Submission[] {
+export function findSubmissions(args: string[], sourceGlobs: string[], exclude: string[] = [], cwd = process.cwd(), single = false): Submission[] {
   const patterns = sourceGlobs.map(globToRegExp);
+  if (single) return args.map((a) => singleSubmission(resolve(cwd, a), patterns, exclude));
   const excluded = new Set(exclude.map((f) => resolve(f)));
   const subs: Submission[] = [];
   const add = (name: string, path: string, files: string[]) => {
@@ -123,4 +124,16 @@ export function findSubmissions(args: string[], sourceGlobs: string[], exclude: 
   for (const s of subs) counts.set(s.name, (counts.get(s.name) ?? 0) + 1);
   for (const s of subs) if ((counts.get(s.name) ?? 0) > 1) s.name = relative(cwd, s.path) || s.name;
   return subs;
+}
+
+/** One argument as one submission: a file, or every source file under a directory (recursively). */
+function singleSubmission(p: string, patterns: RegExp[], exclude: string[]): Submission {
+  let st;
+  try { st = statSync(p); } catch { throw new SubmissionError(`${p}: no such file or directory`); }
+  if (st.isFile()) return { name: stripExt(p), path: p, files: [p] };
+  const excluded = new Set(exclude.map((f) => resolve(f)));
+  const all: string[] = [];
+  walk(p, all);
+  const files = all.filter((f) => matchesAny(basename(f), patterns) && !excluded.has(resolve(f)) && statSync(f).isFile()).sort();
+  return { name: basename(p), path: p, files };
 }
