@@ -202,3 +202,39 @@ tests:
     expect(a[0].tests.find((x) => x.name === 'clock')!.stdout).toMatch(/^\d+$/);
   });
 });
+
+describe('per-test compat, engine and streams', () => {
+  it('runs each test with its own compat profile and engine, and checks stderr', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'asmbox-compat-'));
+    writeFileSync(join(dir, 'f.s'), `
+        .data
+f:      .float 2.5
+msg:    .ascii "oops"
+        .text
+        .globl main
+main:   lwc1 $f12, f
+        li $v0, 2
+        syscall
+        li $a0, 2
+        la $a1, msg
+        li $a2, 4
+        li $v0, 15
+        syscall
+        li $v0, 10
+        syscall
+`);
+    writeFileSync(join(dir, 'spec.yaml'), `
+tests:
+  - { name: mars, expect: { stdout: { exact: "2.5" }, stderr: oops } }
+  - { name: spim, compat: spim, expect: { stdout: { exact: "2.50000000" } } }
+  - { name: interp, engine: interp, expect: { stdout: "2.5" } }
+  - { name: jit, engine: jit, expect: { stdout: "2.5" } }
+  - { name: wrong stderr, expect: { stderr: { contains: "fine" } } }
+`);
+    const s = loadSpec(join(dir, 'spec.yaml'));
+    const [r] = await gradeAll(s, [{ name: 'f', path: dir, files: [join(dir, 'f.s')] }], { jobs: 1 });
+    expect(r.tests.map((t) => [t.name, t.status])).toEqual([['mars', 'pass'], ['spim', 'pass'], ['interp', 'pass'], ['jit', 'pass'], ['wrong stderr', 'fail']]);
+    expect(r.tests[0].stderr).toBe('oops');
+    expect(r.tests[4].failures[0].message).toBe('stderr does not contain "fine"');
+  });
+});
