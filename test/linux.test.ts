@@ -374,6 +374,12 @@ describe('file sandbox', () => {
     expect(s.ret(NR.open, s.str('escape-abs/secret.txt'), O.RDONLY, 0)).toBe(-E.ACCES);
     const n = s.ret(NR.readlink, s.str('/proc/self/exe'), S, 200);
     expect(s.text(S, n)).toMatch(/hello$/);
+    // a private read-only mapping of the file
+    const map = s.ret(NR.mmap2, 0, 4096, 1 /* PROT_READ */, 2 /* MAP_PRIVATE */, fd, 0);
+    expect(map).toBeGreaterThan(0);
+    expect(s.text(map, 9)).toBe('inside b\n');
+    expect(s.word(map + 12)).toBe(0); // past the end of the file: zeros
+    expect(s.ret(NR.mmap2, 0, 4096, 3, 1 /* MAP_SHARED, PROT_WRITE on a read-only fd */, fd, 0)).toBe(-E.ACCES);
     expect(s.ret(NR.close, fd)).toBe(0);
     expect(s.ret(NR.close, fd)).toBe(-E.BADF);
   });
