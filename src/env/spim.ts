@@ -76,7 +76,7 @@ export class SpimEnvironment implements Environment {
       case 9: {
         const n = r[A0];
         const old = this.brk;
-        const next = (old + n + 7) & ~7; // keep the break double-word aligned, as SPIM does
+        const next = (old + n + 3) & ~3; // requests are rounded up to whole words, as SPIM 8.0 and MARS do
         if (n < 0 || next >>> 0 > HEAP_LIMIT || next >>> 0 < old) { r[V0] = -1; return; }
         if (next > old) m.mem.map(old, next - old, 'heap');
         this.brk = next >>> 0;
