@@ -498,7 +498,8 @@ export class LinuxEnvironment implements Environment {
   private writeFrom(fd: number, buf: number, count: number, offset: number | null): number {
     if ((count | 0) < 0) return -E.INVAL;
     if (!this.files.isOpen(fd)) return -E.BADF;
-    return this.files.write(fd, this.g.bytes(buf, count >>> 0), offset);
+    // at most 16 MiB per call (a short write, as the kernel may do)
+    return this.files.write(fd, this.g.bytes(buf, Math.min(count >>> 0, 1 << 24)), offset);
   }
 
   private iovecs(iov: number, cnt: number): [number, number][] | number {
@@ -516,7 +517,12 @@ export class LinuxEnvironment implements Environment {
     const v = this.iovecs(iov, cnt);
     if (typeof v === 'number') return v;
     if (!this.files.isOpen(fd)) return -E.BADF;
-    const parts = v.map(([b, l]) => this.g.bytes(b, l));
+    let room = 1 << 24; // at most 16 MiB per call
+    const parts = v.map(([b, l]) => {
+      const n = Math.min(l, room);
+      room -= n;
+      return this.g.bytes(b, n);
+    });
     const all = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
     let o = 0;
     for (const p of parts) { all.set(p, o); o += p.length; }
