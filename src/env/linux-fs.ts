@@ -342,6 +342,7 @@ export class LinuxFiles {
       case 'stdout': case 'stderr':
         if (offset !== null) return -E.SPIPE;
         this.o.io.write(f.kind === 'stdout' ? 1 : 2, data);
+        if (this.ttys[f.kind === 'stdout' ? 1 : 2]) this.o.io.flush(); // a terminal shows each write at once
         return data.length;
       case 'null': case 'zero': case 'random': return data.length;
       case 'stdin': case 'dir': return -E.BADF;
