@@ -173,9 +173,18 @@ export function assemble(sources: SourceInput[], opts: AsmOptions = {}): AsmResu
   try {
     program = asm.run(sources);
   } catch (e) {
-    if (!(e instanceof AsmError)) throw e;
-    diags.fromError(e);
+    if (e instanceof AsmError) diags.fromError(e);
+    // A bug in the assembler: still a message, never a stack trace (ASMBOX_DEBUG shows it).
+    else {
+      if (process.env.ASMBOX_DEBUG) throw e;
+      diags.error(`internal assembler error: ${(e as Error)?.message ?? String(e)} (please report this with the source file)`);
+    }
   }
+  // Report in source order: files as they were read, then line and column.
+  const order = asm.fileOrder();
+  const key = (d: (typeof diags.list)[number]) => d.span ? [order.indexOf(d.span.origin.line.file), d.span.origin.line.lineNo, d.span.col] : [-1, 0, 0];
+  const sorted = diags.list.map((d, i) => ({ d, i, k: key(d) })).sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.k[2] - b.k[2] || a.i - b.i);
+  diags.list.splice(0, diags.list.length, ...sorted.map((x) => x.d));
   return { program: diags.errorCount ? null : program, diagnostics: diags };
 }
 
@@ -241,6 +250,11 @@ class Assembler {
 
   // ------------------------------------------------------------------------------------------
   // Driver
+
+  /** Files in the order they were read (command line order, includes where included). */
+  fileOrder(): string[] {
+    return this.reader?.files ?? this.files;
+  }
 
   run(sources: SourceInput[]): AsmProgram {
     // Lines are assembled as the reader produces them (pass 1 streams; tokens die young).
@@ -606,7 +620,7 @@ class Assembler {
     }
     const asLabel = this.locals[this.unit]?.get(stmt.op!.tok.text);
     if (asLabel && asLabel.kind === 'label' && !notes.length) notes.push({ message: `'${op.tok.text}' is a label; to define a label write '${op.tok.text}:'` });
-    const hint = near && !asLabel ? `; did you mean '${near}'?` : '';
+    const hint = near && !notes.length ? `; did you mean '${near}'?` : '';
     return new AsmError(`unknown instruction '${op.tok.text}'${hint}`, spanOf(op.tok), notes);
   }
 

@@ -35,9 +35,13 @@ function lastTok(e: Expr): Token {
 const BINARY_LEVELS: string[][] = [['|'], ['^'], ['&'], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
 
 /** Recursive-descent expression parser over a statement's tokens. */
+/** Largest expression (nodes): evaluation is recursive, so trees stay small. */
+export const MAX_EXPR_NODES = 2000;
+
 export class ExprParser {
   pos: number;
   private depth = 0;
+  private nodes = 0;
   constructor(
     readonly toks: Token[],
     start: number,
@@ -66,6 +70,7 @@ export class ExprParser {
         if (nx && !nx.space) return left; // `.word 1 -1` is two words, as in SPIM
       }
       this.pos++;
+      if (++this.nodes > MAX_EXPR_NODES) throw new AsmError(`expression is too long (more than ${MAX_EXPR_NODES} operators)`, spanOf(t));
       const right = this.binary(level + 1);
       left = { k: 'bin', op: t.text, a: left, b: right, tok: t };
     }
@@ -130,8 +135,10 @@ export class ExprParser {
     // Inside parentheses blanks never separate operands.
     const inner = new ExprParser(this.toks, this.pos, false);
     inner.depth = this.depth;
+    inner.nodes = this.nodes;
     const e = inner.parse();
     this.pos = inner.pos;
+    this.nodes = inner.nodes;
     this.depth--;
     return e;
   }

@@ -104,7 +104,12 @@ const OPERATOR_TEXT = new Set(['+', '-', '*', '/', '%', '<<', '>>', '&', '|', '^
 export function splitArgs(toks: Token[]): Token[][] {
   const groups: Token[][] = [];
   let depth = 0;
-  const commas = toks.some((t, i) => isPunct(t, ',') && depthAt(toks, i) === 0);
+  let commas = false;
+  for (let i = 0, d = 0; i < toks.length && !commas; i++) {
+    if (isPunct(toks[i], '(')) d++;
+    else if (isPunct(toks[i], ')')) d = Math.max(0, d - 1);
+    else if (d === 0 && isPunct(toks[i], ',')) commas = true;
+  }
   let cur: Token[] = [];
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
@@ -134,17 +139,11 @@ export function splitArgs(toks: Token[]): Token[][] {
   return groups.filter((g, i) => g.length > 0 || i < groups.length - 1);
 }
 
-function depthAt(toks: Token[], idx: number): number {
-  let d = 0;
-  for (let i = 0; i < idx; i++) {
-    if (isPunct(toks[i], '(')) d++;
-    else if (isPunct(toks[i], ')')) d = Math.max(0, d - 1);
-  }
-  return d;
-}
 
 export class SourceReader {
   readonly lines: Line[] = [];
+  /** Display names of the files read, in order. */
+  readonly files: string[] = [];
   private eqv = new Map<string, Token[]>();
   private macros = new Map<string, Macro[]>();
   private macroCounter = 0;
@@ -166,7 +165,7 @@ export class SourceReader {
   ) {
     this.maxIncludeDepth = opts.maxIncludeDepth ?? 16;
     this.maxMacroDepth = opts.maxMacroDepth ?? 64;
-    this.maxLines = opts.maxLines ?? 3_000_000;
+    this.maxLines = opts.maxLines ?? 2_000_000;
     this.maxExpansions = opts.maxExpansions ?? 1_000_000;
   }
 
@@ -200,6 +199,7 @@ export class SourceReader {
   }
 
   private readText(text: string, frame: Frame, stack: string[], unit: number, _parent?: Origin): void {
+    if (!this.files.includes(frame.display)) this.files.push(frame.display);
     const lines = new FileLines(splitLinesOf(text), frame.display, this.diags);
     this.process(lines, 0, lines.length, frame, stack, unit, 0);
   }
@@ -324,10 +324,41 @@ export class SourceReader {
         const v = evaluate(e, () => null);
         if (v === null) throw new AsmError(`the count of ${head.text} must be a constant`, spanOf(args[0]));
         if (v < 0n || v > 1_000_000n) throw new AsmError(`${head.text} count ${v} is out of range (0..1000000)`, spanOf(args[0]));
+        // Refuse before expanding when the (nested) repetition is sure to exceed the budget.
+        const size = Number(v) * this.reptSize(lines, i + 1, end);
+        if (size + this.count + this.lines.length > this.maxLines) {
+          this.budgetExceeded = true;
+          throw new AsmError(`${head.text} would produce about ${size.toExponential(1)} lines (the limit is ${this.maxLines})`, spanOf(head));
+        }
         for (let k = 0n; k < v && !this.budgetExceeded; k++) this.process(lines, i + 1, end, frame, stack, unit, depth);
         return end;
       }
     }
+  }
+
+  /** Lines a .rept body produces (nested .rept counted with their counts; macros as one line). */
+  private reptSize(lines: LineSource, from: number, to: number): number {
+    let size = 0;
+    const mult: number[] = [1];
+    for (let j = from; j < to; j++) {
+      const toks = lines.at(j, true).toks;
+      const w = firstWord(toks);
+      if (w === '.rept' || w === '.repeat') {
+        const { next } = splitLabels(toks);
+        let n = 1;
+        try {
+          const v = evaluate(new ExprParser(toks, next + 1, false).parse(), () => null);
+          if (v !== null && v >= 0n) n = Number(v > 1_000_000n ? 1_000_000n : v);
+        } catch {
+          // a bad count is reported when the nested .rept is reached
+        }
+        mult.push(mult[mult.length - 1] * n);
+      } else if (w === '.endr') {
+        if (mult.length > 1) mult.pop();
+      } else if (toks.length) size += mult[mult.length - 1];
+      if (size > 1e15) break;
+    }
+    return size;
   }
 
   private defineMacro(head: Token, args: Token[], lines: LineSource, i: number, to: number): number {
