@@ -61,6 +61,20 @@ function shortestDigits(x: number, single: boolean): { digits: string; exp: numb
 }
 
 /**
+ * Java's digits: the shortest ones, except that when one digit would do, Java picks the
+ * decimal of at most two digits closest to x (JDK 19+ spec; older JDKs agree here), so
+ * Float.MIN_VALUE prints as 1.4E-45 (not 1.0E-45) and Double.MIN_VALUE as 4.9E-324.
+ */
+function javaDigits(x: number, single: boolean): { digits: string; exp: number } {
+  const d = shortestDigits(x, single);
+  if (d.digits.length !== 1) return d;
+  const two = significant(x, 2);
+  const v = Number(`${two.digits[0]}.${two.digits[1]}e${two.exp}`);
+  if ((single ? Math.fround(v) : v) !== Math.abs(x)) return d;
+  return { digits: two.digits.replace(/(.)0+$/, '$1'), exp: two.exp };
+}
+
+/**
  * Java's Double.toString / Float.toString (what MARS prints), as specified since JDK 19:
  * the shortest digits that identify the value, the closest such, ties to even. (Older JDKs
  * sometimes print one digit more, e.g. 2.2032602E17f as 2.20326015E17.)
@@ -71,7 +85,7 @@ export function javaToString(x: number, single: boolean): string {
   if (x === -Infinity) return '-Infinity';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
   const sign = x < 0 ? '-' : '';
-  const { digits, exp } = shortestDigits(x, single);
+  const { digits, exp } = javaDigits(x, single);
   const ax = Math.abs(x);
   if (ax >= 1e-3 && ax < 1e7) {
     if (exp >= 0) {

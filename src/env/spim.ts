@@ -77,7 +77,10 @@ export class SpimEnvironment implements Environment {
         const n = r[A0];
         const old = this.brk;
         const next = (old + n + 3) & ~3; // requests are rounded up to whole words, as SPIM 8.0 and MARS do
-        if (n < 0 || next >>> 0 > HEAP_LIMIT || next >>> 0 < old) { r[V0] = -1; return; }
+        // SPIM and MARS both stop the program on these (SPIM: "Can't expand data segment",
+        // MARS: a runtime exception), so they are guest faults rather than a -1 to ignore.
+        if (n < 0) throw new GuestException(ExcCode.Sys, undefined, `sbrk with a negative size (${n})`);
+        if (next >>> 0 > HEAP_LIMIT || next >>> 0 < old) throw new GuestException(ExcCode.Sys, undefined, `sbrk of ${n >>> 0} bytes: out of heap memory`);
         if (next > old) m.mem.map(old, next - old, 'heap');
         this.brk = next >>> 0;
         r[V0] = old;
@@ -87,7 +90,9 @@ export class SpimEnvironment implements Environment {
       case 11: m.io.write(1, Uint8Array.of(r[A0] & 0xff)); return;
       case 12: {
         const b = m.io.read(1);
-        r[V0] = b.length ? b[0] : 0;
+        // SPIM returns a (signed) char, and '\n' at end of input or for a NUL byte.
+        if (this.opts.compat === 'spim') r[V0] = b.length && b[0] !== 0 ? (b[0] << 24) >> 24 : 10;
+        else r[V0] = b.length ? b[0] : 0;
         return;
       }
       case 13: {
@@ -167,10 +172,18 @@ function openRequest(flags: number, compat: Compat): OpenRequest {
   return { mode, create: !!(flags & 0x40), truncate: !!(flags & 0x200) };
 }
 
-/** Like C's atol on a line: optional sign, decimal digits; anything else gives 0. */
+/**
+ * Like SPIM's read_int (C's strtol on a line, then the low 32 bits): optional sign, decimal
+ * digits; anything else gives 0; values beyond 64 bits saturate first, as strtol does.
+ */
 export function parseLeadingInt(s: string): number {
   const m = /^[+-]?\d+/.exec(s);
-  return m ? Number(BigInt.asIntN(32, BigInt(m[0]))) : 0;
+  if (!m) return 0;
+  let v = BigInt(m[0]);
+  const MAX = (1n << 63n) - 1n, MIN = -(1n << 63n);
+  if (v > MAX) v = MAX;
+  else if (v < MIN) v = MIN;
+  return Number(BigInt.asIntN(32, v));
 }
 
 function parseFloatOrZero(s: string): number {

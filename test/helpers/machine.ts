@@ -177,7 +177,7 @@ export function runCode(kind: EngineKind, code: (string | number)[], setup: Prog
 export class Rig {
   readonly m: Machine;
   private readonly engine: ReturnType<typeof createEngine>;
-  constructor(readonly kind: EngineKind, setup: Pick<ProgramSetup, 'bigEndian' | 'delaySlots'> = {}) {
+  constructor(readonly kind: EngineKind, setup: Pick<ProgramSetup, 'bigEndian' | 'delaySlots' | 'env' | 'io' | 'memoryCap'> = {}) {
     this.m = makeMachine(['syscall'], setup);
     this.engine = createEngine(kind, this.m);
   }
