@@ -215,6 +215,11 @@ describe('macros, .eqv, .include, .rept', () => {
     expect(wordsAt(p, TEXT, 2)).toEqual([0x012a4020, 0x018d5820]);
   });
 
+  it('accepts SPIM-style $parameters (names that are not registers)', () => {
+    const p = ok('.macro inc($reg, $amount)\n addiu $reg, $reg, $amount\n.end_macro\nmain: inc($t0, 4)\n');
+    expect(wordsAt(p, TEXT, 1)).toEqual([0x25080004]);
+  });
+
   it('gives each expansion its own copy of the labels defined inside', () => {
     const src = '.macro spin(%n)\n li $t0, %n\nl: addi $t0, $t0, -1\n bnez $t0, l\n.end_macro\nmain: spin(3)\n spin(4)\n';
     const p = ok(src);

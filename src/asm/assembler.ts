@@ -224,6 +224,7 @@ class Assembler {
   private sawUndefined = false;
   private readonly crossUnitWarned = new Set<string>();
   private imageFull = false;
+  private imageBytes = 0;
   private reader: SourceReader | null = null;
   private readonly env: MatchEnv;
   private readonly genOpts: GenOptions;
@@ -446,9 +447,7 @@ class Assembler {
     const seg = this.seg;
     const addr = this.pc[seg];
     if (addr + n > 2 ** 32) throw new AsmError(`the ${seg} segment runs past the end of the 32-bit address space`, span);
-    let total = 0;
-    for (const im of Object.values(this.images)) total += im.totalBytes;
-    if (total + n > this.maxImage) {
+    if (this.imageBytes + n > this.maxImage) {
       if (!this.imageFull) {
         this.imageFull = true;
         throw new AsmError(`program too large: more than ${this.maxImage / 1048576} MiB of code and data`, span);
@@ -456,6 +455,7 @@ class Assembler {
       throw new AsmError('program too large', span);
     }
     const r = this.images[seg].place(addr, n, span);
+    this.imageBytes += n;
     this.pc[seg] = addr + n;
     return r;
   }
@@ -514,8 +514,9 @@ class Assembler {
   private place(it: InsnItem): void {
     this.records.push({ addr: it.addr, chunk: it.chunk, off: it.off, stmt: it.stmt, first: it.first });
     const f = it.emit.fields;
-    for (const k in f) {
-      if (isLazy(f[k])) {
+    for (const fd of it.emit.def.fields) {
+      const v = f[fd.name];
+      if (v !== undefined && typeof v === 'object' && 'e' in v) {
         this.items.push(it);
         return;
       }

@@ -46,8 +46,11 @@ export function spanOf(t: Token, last: Token = t): Span {
   return { origin: t.origin, col: t.col, end: last.origin === t.origin ? Math.max(last.end, t.col + 1) : t.end };
 }
 
-const IDENT_START = /[A-Za-z_.]/;
-const IDENT_CHAR = /[A-Za-z0-9_.]/;
+// Character classes by code (the lexer runs over every byte of the program).
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46;
+const isIdentChar = (c: number) => isIdentStart(c) || isDigit(c);
+const IDENT_START = { test: (s: string | undefined) => !!s && isIdentStart(s.charCodeAt(0)) };
 const PUNCT2 = new Set(['<<', '>>']);
 const PUNCT1 = new Set([',', '(', ')', ':', '+', '-', '*', '/', '%', '&', '|', '^', '~', '=', '!', '[', ']']);
 
@@ -149,7 +152,8 @@ export function lexLine(text: string, origin: Origin): LexResult {
       push({ kind: 'int', text: text.slice(start, i), int: BigInt(code), col: start, end: i });
       continue;
     }
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
+    const cc = text.charCodeAt(i);
+    if (isDigit(cc) || (cc === 46 && isDigit(text.charCodeAt(i + 1)))) {
       let j = i;
       while (j < n && /[0-9A-Za-z_.]/.test(text[j])) {
         // allow a sign right after an exponent: 1e-5
@@ -174,23 +178,23 @@ export function lexLine(text: string, origin: Origin): LexResult {
       i = j;
       continue;
     }
-    if (IDENT_START.test(c)) {
+    if (isIdentStart(cc)) {
       let j = i + 1;
-      while (j < n && IDENT_CHAR.test(text[j])) j++;
+      while (j < n && isIdentChar(text.charCodeAt(j))) j++;
       push({ kind: 'ident', text: text.slice(i, j), col: i, end: j });
       i = j;
       continue;
     }
     if (c === '$') {
       let j = i + 1;
-      while (j < n && /[A-Za-z0-9_.]/.test(text[j])) j++;
+      while (j < n && isIdentChar(text.charCodeAt(j))) j++;
       push({ kind: 'reg', text: text.slice(i, j), col: i, end: j });
       i = j;
       continue;
     }
     if (c === '%' && IDENT_START.test(text[i + 1] ?? '')) {
       let j = i + 2;
-      while (j < n && IDENT_CHAR.test(text[j])) j++;
+      while (j < n && isIdentChar(text.charCodeAt(j))) j++;
       push({ kind: 'pct', text: text.slice(i, j), col: i, end: j });
       i = j;
       continue;

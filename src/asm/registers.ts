@@ -19,8 +19,19 @@ GPR_BY_NAME.set('s8', 30);
 
 export const REGISTER_NAMES: string[] = [...ABI.map((n) => '$' + n), '$s8'];
 
+const cache = new Map<string, RegInfo | null>();
+
 /** Decodes a register token's text (with its `$`), or null if it names no register. */
 export function parseRegister(text: string): RegInfo | null {
+  let r = cache.get(text);
+  if (r === undefined) {
+    r = decode(text);
+    if (cache.size < 4096) cache.set(text, r);
+  }
+  return r;
+}
+
+function decode(text: string): RegInfo | null {
   const name = text.slice(1).toLowerCase();
   if (/^[0-9]+$/.test(name)) {
     const n = Number(name);

@@ -5,6 +5,7 @@ import { AsmError, Diagnostics, type Origin } from './diagnostics.js';
 import { isPunct, lexLine, retoken, spanOf, type Token } from './lexer.js';
 import { splitLabels } from './parser.js';
 import { ExprParser, evaluate } from './expr.js';
+import { parseRegister } from './registers.js';
 
 export interface Line {
   toks: Token[];
@@ -71,7 +72,7 @@ class ArrayLines implements LineSource {
 }
 
 class FileLines implements LineSource {
-  private readonly cache = new Map<number, LineEntry>();
+  private readonly cache: (LineEntry | undefined)[] = [];
   constructor(
     private readonly raw: string[],
     private readonly file: string,
@@ -81,13 +82,13 @@ class FileLines implements LineSource {
     return this.raw.length;
   }
   at(i: number, keep: boolean): LineEntry {
-    const got = this.cache.get(i);
+    const got = this.cache[i];
     if (got) return got;
     const origin: Origin = { line: { file: this.file, lineNo: i + 1, text: this.raw[i] } };
     const r = lexLine(this.raw[i], origin);
     for (const e of r.errors) this.diags.fromError(e);
     const entry = { toks: r.tokens, origin };
-    if (keep) this.cache.set(i, entry);
+    if (keep) this.cache[i] = entry;
     return entry;
   }
 }
@@ -372,7 +373,9 @@ export class SourceReader {
     const params: string[] = [];
     for (const t of rest) {
       if (isPunct(t, ',')) continue;
-      if (t.kind !== 'pct') throw new AsmError(`expected a macro parameter like %arg, found '${t.text}'`, spanOf(t));
+      // %name, or SPIM-style $name that is not a register (MARS accepts both).
+      const spimStyle = t.kind === 'reg' && parseRegister(t.text) === null;
+      if (t.kind !== 'pct' && !spimStyle) throw new AsmError(`expected a macro parameter like %arg, found '${t.text}'`, spanOf(t));
       if (params.includes(t.text)) throw new AsmError(`parameter ${t.text} appears twice`, spanOf(t));
       params.push(t.text);
     }
@@ -431,7 +434,7 @@ export class SourceReader {
       const out: Token[] = [];
       const { next } = splitLabels(b.toks);
       b.toks.forEach((t, k) => {
-        const rep = t.kind === 'pct' ? subst.get(t.text) : undefined;
+        const rep = t.kind === 'pct' || t.kind === 'reg' ? subst.get(t.text) : undefined;
         if (rep) {
           rep.forEach((r, ri) => out.push(retoken(r, { space: ri === 0 ? t.space : r.space })));
           return;

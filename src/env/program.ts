@@ -149,7 +149,14 @@ export function loadAssembled(p: AsmProgram, programName: string, io: GuestIO, o
     realtime: opts.realtime,
     randomSeed: opts.seed,
   });
-  setupSpimStack(m, [programName, ...(opts.args ?? [])]);
+  const argv = [programName, ...(opts.args ?? [])];
+  setupSpimStack(m, argv);
+  // SPIM's own start-up code (exceptions.s __start) reads argc at 0($sp), argv from 4($sp).
+  const sp = m.cpu.r[29] >>> 0, argvAddr = m.cpu.r[5] >>> 0;
+  if (sp + 4 * (argv.length + 3) <= argvAddr) {
+    m.mem.write32(sp, argv.length);
+    for (let i = 0; i <= argv.length; i++) m.mem.write32(sp + 4 + 4 * i, m.mem.read32(argvAddr + 4 * i));
+  }
   asmMemory(m, p.layout, p.dataEnd, p.lines);
   m.cpu.jumpTo(p.entry);
   return m;
