@@ -337,11 +337,15 @@ describe('file sandbox', () => {
     expect(ro.mkdir(-100, 'd', 0o755)).toBe(-E.ROFS);
     expect(ro.rename(-100, 'a.txt', -100, 'z.txt')).toBe(-E.ROFS);
     expect(ro.access(-100, 'a.txt', 2)).toBe(-E.ROFS);
+    expect(ro.chmod(-100, 'a.txt', 0o600)).toBe(-E.ROFS);
     const rw = files(true);
     const fd = rw.openat(-100, 'sub/new.txt', O.WRONLY | O.CREAT | O.TRUNC, 0o644);
     expect(rw.write(fd, new TextEncoder().encode('written'))).toBe(7);
     rw.close(fd);
     expect(readFileSync(join(root, 'sub', 'new.txt'), 'utf8')).toBe('written');
+    expect(rw.chmod(-100, 'sub/new.txt', 0o600)).toBe(0);
+    expect((rw.stat(-100, 'sub/new.txt', true) as { mode: number }).mode & 0o777).toBe(0o600);
+    expect(rw.chmod(-100, 'secret-link', 0o600)).toBe(-E.ACCES);
     expect(rw.unlink(-100, '/sub/new.txt', false)).toBe(0);
   });
 

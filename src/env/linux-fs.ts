@@ -7,7 +7,7 @@
 // /dev/urandom, /dev/random and /dev/std{in,out,err} always exist; readlink("/proc/self/exe")
 // names the program.
 import {
-  closeSync, constants as C, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync,
+  chmodSync, closeSync, constants as C, fchmodSync, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync,
   readSync, realpathSync, renameSync, rmdirSync, statSync, truncateSync, unlinkSync, writeSync, type BigIntStats,
 } from 'node:fs';
 import { basename, dirname, join, relative, isAbsolute, sep } from 'node:path';
@@ -569,6 +569,35 @@ export class LinuxFiles {
     const to = this.lookup(g, false);
     if (typeof to === 'number') return to;
     return this.mutate(olddir, oldpath, (h) => renameSync(h, to.host), true);
+  }
+
+  chmod(dirfd: number, path: string, mode: number): number {
+    const g = this.guestPath(dirfd, path);
+    if (typeof g === 'number') return g;
+    const look = this.lookup(g, true);
+    if (typeof look === 'number') return look;
+    if (!look.exists && this.realRoot) return -E.NOENT;
+    if (!this.realRoot || !this.o.writable) return -E.ROFS;
+    try {
+      chmodSync(look.host, mode & 0o7777);
+      return 0;
+    } catch (e) {
+      return -hostErrno(e);
+    }
+  }
+
+  fchmod(fd: number, mode: number): number {
+    const f = this.get(fd);
+    if (!f) return -E.BADF;
+    if (f.kind !== 'file' && f.kind !== 'dir') return -E.PERM;
+    if (!this.o.writable) return -E.ROFS;
+    try {
+      if (f.hostFd >= 0) fchmodSync(f.hostFd, mode & 0o7777);
+      else chmodSync(f.hostPath, mode & 0o7777);
+      return 0;
+    } catch (e) {
+      return -hostErrno(e);
+    }
   }
 
   chdir(path: string): number {

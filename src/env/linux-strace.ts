@@ -27,7 +27,7 @@ const FORMATS: Record<string, string> = {
   renameat: 'fsfs', renameat2: 'fsfsx', faccessat: 'fsd', faccessat2: 'fsdA', getrandom: 'pux', clock_gettime: 'Cp',
   clock_gettime64: 'Cp', clock_getres: 'Cp', clock_getres_time64: 'Cp', prlimit64: 'ddpp', getcwd: 'pu',
   ftruncate64: 'dxd', truncate64: 'sxd', fsync: 'd', fdatasync: 'd', sched_yield: '', getdents: 'dpu',
-  sched_getaffinity: 'dup', futex: 'pdd', sysinfo: 'p', times: 'p', fchdir: 'd', pipe: '', pipe2: 'pO',
+  sched_getaffinity: 'dup', futex: 'pdd', chmod: 'sm', fchmod: 'dm', fchmodat: 'fsm', sysinfo: 'p', times: 'p', fchdir: 'd', pipe: '', pipe2: 'pO',
 };
 
 const RESULT_HEX = new Set(['brk', 'mmap', 'mmap2', 'mremap']);

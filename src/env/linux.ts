@@ -400,6 +400,9 @@ export class LinuxEnvironment implements Environment {
       case 122: return this.uname(a0);
       case 125: return this.vm.mprotect(a0, a1 >>> 0, a2);
       case 133: return f.fchdir(a0);
+      case 15: return f.chmod(-100, g.path(a0), a1); // chmod
+      case 94: return f.fchmod(a0, a1); // fchmod
+      case 299: return f.chmod(a0 | 0, g.path(a1), a2); // fchmodat
       case 140: { // _llseek(fd, hi, lo, result, whence)
         const pos = f.seek(a0, (a1 | 0) * 4294967296 + (a2 >>> 0), this.arg(4));
         if (pos < 0) return pos;
