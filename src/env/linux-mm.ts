@@ -3,7 +3,7 @@
 // readable and writable.
 import type { Machine } from '../machine/machine.js';
 import { PAGE_BITS, PAGE_SIZE } from '../machine/memory.js';
-import { E, MAP, PROT } from './linux-abi.js';
+import { E, MAP } from './linux-abi.js';
 import { LINUX_STACK_SIZE, LINUX_STACK_TOP } from './linux-start.js';
 
 const PAGE_MASK = PAGE_SIZE - 1;
@@ -127,10 +127,7 @@ export class LinuxMemory {
     addr >>>= 0;
     if (addr & PAGE_MASK || len <= 0) return -E.INVAL;
     const end = Math.min(2 ** 32, addr + pageUp(len));
-    this.remove(addr, end);
-    if (addr < this.heapMapped && end > this.brkStart) {
-      // unmapping part of the heap: the break stays, but those pages are gone
-    }
+    this.remove(addr, end); // inside the heap too: the break stays, those pages are gone
     return 0;
   }
 
@@ -200,4 +197,3 @@ export class LinuxMemory {
   }
 }
 
-export { PROT };
