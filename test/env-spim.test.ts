@@ -359,7 +359,7 @@ describe('java.util.Random', () => {
   it('new Random(42): nextInt() = -1170105035, then the nextInt(100) sequence', () => {
     expect(new JavaRandom(42).nextInt()).toBe(-1170105035);
     const r = new JavaRandom(42);
-    // The sequence quoted in the issue notes (0, 63, 11, 68, 67) is not what Java gives: a
+    // A sequence quoted in our task notes (0, 63, 11, 68, 67) is not what Java gives: a
     // JDK 17 prints 30 63 48 84 70 for new Random(42) and five nextInt(100) (0 is the first
     // nextInt(10)).
     expect([1, 2, 3, 4, 5].map(() => r.nextInt(100))).toEqual([30, 63, 48, 84, 70]);
