@@ -16,11 +16,17 @@ export class Cpu {
   /** UserLocal, read by `rdhwr $29` (TLS pointer under Linux). */
   userLocal = 0;
 
-  // ---- CP1: 32 x 32-bit registers; FR=0 doubles use even/odd pairs (low word in the even one) ----
-  readonly fprBuffer = new ArrayBuffer(32 * 4);
+  // ---- CP1 (see src/guest/mips/fpu.ts) ----
+  // FR=0 (fr64 false, the o32 default): 32 x 32-bit registers fw[0..31]; doubles use even/odd
+  //   pairs, low word in the even register, so fd[n >> 1] is the double in $f(n & ~1).
+  // FR=1 (fr64 true): 32 x 64-bit registers; $fn is fd[n], its low word fw[2n], high fw[2n+1].
+  // The views assume a little-endian host (every platform Node runs on).
+  readonly fprBuffer = new ArrayBuffer(64 * 4);
   readonly fw = new Int32Array(this.fprBuffer);
   readonly fs = new Float32Array(this.fprBuffer);
-  readonly fd = new Float64Array(this.fprBuffer); // fd[n] is the pair (2n, 2n+1) on little-endian hosts
+  readonly fd = new Float64Array(this.fprBuffer);
+  /** Status.FR: 64-bit FPRs. */
+  fr64 = false;
   fcsr = 0;
 
   /** Sets pc and npc for starting execution at `addr`. */
