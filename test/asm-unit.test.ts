@@ -64,6 +64,13 @@ describe('expressions', () => {
     expect(wordsAt(p, DATA + 4, 4).map((w) => w | 0)).toEqual([DATA + 4, 4, 0x1235, -0x8000]);
   });
 
+  it('%hi/%lo build addresses with lui/addiu (GNU style), also above 0x80000000', () => {
+    const p = ok('.text\nmain: lui $t0, %hi(k)\n addiu $t0, $t0, %lo(k)\n lw $t1, %lo(k)($t0)\n.kdata\n.space 0x9000\nk: .word 1\n');
+    const k = symbol(p, 'k');
+    expect(k).toBe(0x90009000);
+    expect(wordsAt(p, TEXT, 3)).toEqual([0x3c089001, 0x25089000, 0x8d099000]);
+  });
+
   it('accepts SPIM constants (name = expr), .equ, .set name,value and MARS .eqv', () => {
     const p = ok('SIZE = 4*3\n.equ TWO, 2\n.set THREE, 3\n.eqv FOUR 4\n.data\n.word SIZE, TWO, THREE, FOUR, SIZE+FOUR\n');
     expect(wordsAt(p, DATA, 5)).toEqual([12, 2, 3, 4, 16]);

@@ -967,8 +967,9 @@ class Assembler {
         if (raw < -32768 || raw > 32767) throw new AsmError(`value ${raw} does not fit the signed 16-bit ${f.name === 'off' ? 'offset' : 'immediate'} field (-32768..32767)${this.layout.name === 'compact' ? ' (addresses must stay below 0x8000 in the compact layout)' : ''}`, span);
         return raw & 0xffff;
       case 'uimm':
-        if (raw < 0 || raw > 65535) throw new AsmError(`value ${raw} does not fit the unsigned 16-bit immediate field (0..65535)`, span);
-        return raw;
+        // A %lo() part may be negative: its 16 bits are what counts.
+        if (raw < -32768 || raw > 65535) throw new AsmError(`value ${raw} does not fit the unsigned 16-bit immediate field (0..65535)`, span);
+        return raw & 0xffff;
       default: {
         const max = f.width === 32 ? 0xffffffff : 2 ** f.width - 1;
         if (raw < 0 || raw > max) throw new AsmError(`value ${raw} is out of range for the ${f.name} field (0..${max})`, span);

@@ -171,7 +171,7 @@ export function evaluate(e: Expr, resolve: Resolver): bigint | null {
       const v = BigInt.asUintN(64, a);
       switch (e.fn) {
         case 'lo': return BigInt.asIntN(16, v);
-        case 'hi': return BigInt.asIntN(16, (v + 0x8000n) >> 16n);
+        case 'hi': return BigInt.asUintN(16, (v + 0x8000n) >> 16n); // for lui: 0..0xffff
         case 'higher': return BigInt.asIntN(16, (v + 0x80008000n) >> 32n);
         default: return BigInt.asIntN(16, (v + 0x800080008000n) >> 48n);
       }
