@@ -120,9 +120,12 @@ export function lexLine(text: string, origin: Origin): LexResult {
           i = e.next;
           continue;
         }
+        // Sources are read as latin1, so each character below 256 is one byte of the file
+        // (UTF-8 text passes through unchanged); wider characters are encoded as UTF-8.
         const cp = text.codePointAt(i)!;
         const s = String.fromCodePoint(cp);
-        for (const b of enc.encode(s)) bytes.push(b);
+        if (cp < 256) bytes.push(cp);
+        else for (const b of enc.encode(s)) bytes.push(b);
         i += s.length;
       }
       if (!closed) err('missing closing quote (") of this string', start, n);
