@@ -59,6 +59,8 @@ export function loadProgram(bytes: Uint8Array, fileName: string, io: GuestIO, op
   const m = new Machine({ bigEndian, delaySlots: opts.delaySlots ?? (note ? note.delaySlots : !!elf), memoryCap: opts.memoryCap });
   m.io = io;
   const image: LoadedImage = elf ? loadElf(m, elf, fileName) : loadRaw(m, bytes, opts.rawBase!);
+  // EF_MIPS_FP64: the program was built for 64-bit FPU registers (FR=1).
+  if (elf && elf.flags & 0x200) m.cpu.fr64 = true;
   const argv = [fileName, ...(opts.args ?? [])];
   if (envKind === 'linux') {
     const env = new LinuxEnvironment(m, {
