@@ -1,0 +1,136 @@
+// The MIPS side of generated code: the object `H` that translated regions call for slow paths
+// (memory outside the fast page arrays, watched code pages, MMIO), helper-run instructions,
+// exceptions, and precise-state restore after a fault.
+import { GuestException, StopRun } from '../../machine/exceptions.js';
+import type { Machine } from '../../machine/machine.js';
+import type { Handler } from './interp.js';
+import { disassembleText } from './disasm.js';
+
+export class MipsJitRuntime {
+  /** Budget left when the region returned (written by generated code). */
+  left = 0;
+  /** insnCount + budget at region entry: the count at any point is c0 - left - (unexecuted). */
+  c0 = 0;
+  /** Fault site id of the op that is about to throw. */
+  site = -1;
+  /** Set when a store invalidated translated code: the running block must end. */
+  smc = false;
+  /** -d exec / -d cpu sink (null when off). */
+  log: ((line: string) => void) | null = null;
+
+  private readonly mem;
+  private readonly r: Int32Array;
+
+  constructor(
+    private readonly m: Machine,
+    private readonly handlers: Handler[],
+  ) {
+    this.mem = m.mem;
+    this.r = m.cpu.r;
+  }
+
+  // ---- memory slow paths (they throw precise guest exceptions) ----
+
+  rd8(a: number, site: number): number {
+    this.site = site;
+    return this.mem.read8(a);
+  }
+
+  rd16(a: number, site: number): number {
+    this.site = site;
+    return this.mem.read16(a);
+  }
+
+  rd32(a: number, site: number): number {
+    this.site = site;
+    return this.mem.read32(a);
+  }
+
+  /** Returns true if the store invalidated translated code (the block must end after it). */
+  wr8(a: number, v: number, site: number): boolean {
+    this.site = site;
+    this.mem.write8(a, v);
+    return this.takeSmc();
+  }
+
+  wr16(a: number, v: number, site: number): boolean {
+    this.site = site;
+    this.mem.write16(a, v);
+    return this.takeSmc();
+  }
+
+  wr32(a: number, v: number, site: number): boolean {
+    this.site = site;
+    this.mem.write32(a, v);
+    return this.takeSmc();
+  }
+
+  private takeSmc(): boolean {
+    if (!this.smc) return false;
+    this.smc = false;
+    return true;
+  }
+
+  raise(code: number, site: number, arg?: number): never {
+    this.site = site;
+    throw new GuestException(code, arg === undefined ? undefined : arg >>> 0);
+  }
+
+  /** Runs the interpreter's handler for one instruction (pc/npc/registers synced by the caller). */
+  interp(id: number, w: number): void {
+    this.handlers[id](w);
+    this.r[0] = 0;
+  }
+
+  /**
+   * Restores the interpreter-visible state after an exception escaped generated code at an
+   * instruction at `pc` whose successor is `next`; `left` already counts that instruction as
+   * not executed.
+   */
+  fault(e: unknown, pc: number, next: number, flags: number, left: number): void {
+    const cpu = this.m.cpu;
+    if (e instanceof GuestException) {
+      cpu.pc = pc >>> 0;
+      cpu.npc = next >>> 0;
+      this.m.fault = { exception: e, pc: pc >>> 0, inDelaySlot: this.m.delaySlots && (flags & 1) !== 0 };
+    } else if (e instanceof StopRun) {
+      // like the interpreter: the instruction that ended the run completed
+      left -= 1;
+      cpu.pc = next >>> 0;
+      cpu.npc = (next + 4) >>> 0;
+    }
+    this.r[0] = 0;
+    this.left = left;
+    this.m.insnCount = this.c0 - left;
+  }
+
+  // ---- tracing (-d exec, -d cpu) ----
+
+  trace(pc: number, block: number): void {
+    this.log?.(`Trace: [${hex(pc)}] jit block ${block}`);
+  }
+
+  cpuState(pc: number): void {
+    this.log?.(formatCpu(this.m, pc >>> 0));
+  }
+}
+
+const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+
+/** QEMU-style register dump. */
+export function formatCpu(m: Machine, pc: number): string {
+  const r = m.cpu.r;
+  const names = [
+    'zero', 'at', 'v0', 'v1', 'a0', 'a1', 'a2', 'a3', 't0', 't1', 't2', 't3', 't4', 't5', 't6', 't7',
+    's0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 't8', 't9', 'k0', 'k1', 'gp', 'sp', 's8', 'ra',
+  ];
+  const lines = [`pc=${hex(pc)} HI=${hex(r[32])} LO=${hex(r[33])} insns=${m.insnCount}`];
+  for (let i = 0; i < 32; i += 4) {
+    lines.push(`GPR${String(i).padStart(2, '0')}: ` + [0, 1, 2, 3].map((j) => `${names[i + j].padStart(4)} ${hex(r[i + j])}`).join(' '));
+  }
+  return lines.join('\n');
+}
+
+export function disasmLine(pc: number, w: number): string {
+  return `0x${hex(pc)}:  ${hex(w)}  ${disassembleText(w, pc)}`;
+}

@@ -1,0 +1,506 @@
+// The translator engine: tiered execution over a block/region cache.
+//
+//   cold code   runs in the interpreter one block at a time while a per-pc counter warms up
+//   hot code    (count > threshold) is translated as a REGION: the blocks reachable from the hot
+//               pc within its page, compiled into one JS function with internal dispatch
+//   dispatch    direct-mapped front array -> Map keyed by pc + mode bits; exits to known pcs
+//               are chained (each exit slot remembers its successor entry; incoming links are
+//               recorded so invalidation can unlink them)
+//   budget      every block entry checks the instructions left; a block that does not fit is
+//               finished by the interpreter so counts are exact
+//   SMC         pages holding translated code are watched; a store into translated bytes
+//               invalidates the regions covering them, unlinks chains into them, and the
+//               storing block ends right after the store
+//   flush       when the cache holds more than `cacheLimit` guest instructions, everything is
+//               dropped and retranslated on demand
+import { formatBlock, mulHighS, mulHighU, optimize, type Global, type IrBlock } from '../ir/index.js';
+import { generateRegion, EXIT_BUDGET, type CodegenTarget, type GlobalBinding } from './codegen.js';
+import type { Machine } from '../machine/machine.js';
+import type { Memory } from '../machine/memory.js';
+
+/** What the engine needs from a guest architecture. */
+export interface JitGuest {
+  /** Mode bits that change translation (part of the cache key). */
+  readonly mode: number;
+  readonly bigEndian: boolean;
+  readonly bindings: ReadonlyMap<Global, GlobalBinding>;
+  /** The pc to dispatch on, or -1 when the state cannot enter translated code (pending delay slot). */
+  entryPc(): number;
+  /** Runs exactly `n` instructions in the interpreter (or fewer if the run stops by throwing). */
+  interpret(n: number): void;
+  translateBlock(pc: number): IrBlock | null;
+  /** Instructions a cold block at pc holds (interpreted as a unit while counting). */
+  blockLength(pc: number): number;
+  /** True if code bytes at pc can be read without side effects (page present). */
+  readable(pc: number): boolean;
+  setPc(x: string): string;
+  disasm(pc: number, word: number): string;
+  formatCpu(pc: number): string;
+  /** The runtime object generated code calls (H). */
+  readonly runtime: JitRuntime;
+  /** Arguments passed to every region factory after R, C, RP, WP, H, M. */
+  readonly cpuObject: unknown;
+  readonly regs: Int32Array;
+}
+
+/** Fields the dispatcher and generated code share with the guest runtime. */
+export interface JitRuntime {
+  left: number;
+  c0: number;
+  site: number;
+  smc: boolean;
+  log: ((line: string) => void) | null;
+}
+
+export interface JitDebug {
+  in_asm?: boolean;
+  op?: boolean;
+  op_opt?: boolean;
+  out_js?: boolean;
+  exec?: boolean;
+  cpu?: boolean;
+  nochain?: boolean;
+}
+
+export interface JitOptions {
+  /** Translate a block after this many interpreted executions (0 = on first sight). */
+  threshold?: number;
+  chain?: boolean;
+  /** Flush the cache when it holds more guest instructions than this. */
+  cacheLimit?: number;
+  /** Region limits. */
+  maxRegionInsns?: number;
+  maxRegionBlocks?: number;
+  /** Disable the optimizer (debugging). */
+  noOpt?: boolean;
+  debug?: JitDebug;
+  /** Where -d output goes. */
+  log?: (text: string) => void;
+}
+
+export interface JitStats {
+  /** Regions compiled (one JS function each). */
+  regions: number;
+  /** Blocks translated (a block is counted once per region holding it). */
+  blocks: number;
+  /** Guest instructions translated. */
+  insnsTranslated: number;
+  /** Milliseconds spent translating (frontend + optimizer + codegen + new Function). */
+  translateMs: number;
+  /** Dispatches that found translated code (front array or map). */
+  cacheHits: number;
+  /** Dispatches that found none (ran the interpreter, maybe translated). */
+  cacheMisses: number;
+  /** Region exits that followed a chain link instead of looking up the cache. */
+  chained: number;
+  /** Instructions executed in generated code. */
+  jitInsns: number;
+  /** Instructions executed by the interpreter (cold code, budget remainders, pending delay slots). */
+  interpInsns: number;
+  /** Regions invalidated by self-modifying code. */
+  invalidations: number;
+  flushes: number;
+}
+
+const FRONT_BITS = 12;
+const FRONT_MASK = (1 << FRONT_BITS) - 1;
+const PAGE_SHIFT = 12;
+/** A page whose translations were invalidated this often is left to the interpreter. */
+const MAX_PAGE_INVALIDATIONS = 32;
+
+export const DEFAULT_THRESHOLD = 16;
+export const DEFAULT_CACHE_LIMIT = 1 << 20;
+
+/** One entry point: a block of a region. */
+export class Entry {
+  readonly incoming: ExitSlot[] = [];
+  constructor(
+    readonly pc: number,
+    readonly mode: number,
+    readonly region: Region,
+    readonly idx: number,
+    readonly fn: RegionFn,
+  ) {}
+}
+
+/** A chainable exit of a region to a known pc. */
+export class ExitSlot {
+  link: Entry | null = null;
+  constructor(readonly pc: number, readonly owner: Region) {}
+}
+
+type RegionFn = (b: number, left: number) => number;
+
+export class Region {
+  valid = true;
+  readonly entries: Entry[] = [];
+  exits: ExitSlot[] = [];
+  fn!: RegionFn;
+  constructor(
+    readonly id: number,
+    readonly rootPc: number,
+    /** [start, end) guest byte ranges of its blocks. */
+    readonly ranges: [number, number][],
+    readonly pages: number[],
+    readonly ninsns: number,
+  ) {}
+
+  covers(addr: number): boolean {
+    for (const [s, e] of this.ranges) if (addr >= s && addr < e) return true;
+    return false;
+  }
+}
+
+interface ColdInfo {
+  count: number;
+  len: number;
+  /** Do not try to translate here again (e.g. a branch in a delay slot). */
+  never: boolean;
+}
+
+export class Jit {
+  readonly stats: JitStats = {
+    regions: 0, blocks: 0, insnsTranslated: 0, translateMs: 0, cacheHits: 0, cacheMisses: 0, chained: 0,
+    jitInsns: 0, interpInsns: 0, invalidations: 0, flushes: 0,
+  };
+  threshold: number;
+  chain: boolean;
+  cacheLimit: number;
+  maxRegionInsns: number;
+  maxRegionBlocks: number;
+  private readonly debug: JitDebug;
+  private readonly logFn: ((text: string) => void) | null;
+  private readonly noOpt: boolean;
+
+  private readonly front: (Entry | undefined)[] = new Array(FRONT_MASK + 1).fill(undefined);
+  private readonly map = new Map<number, Entry>();
+  private readonly cold = new Map<number, ColdInfo>();
+  private readonly pageRegions = new Map<number, Region[]>();
+  private readonly pageInvalidations = new Map<number, number>();
+  private readonly regions = new Set<Region>();
+  private cachedInsns = 0;
+  private nextRegionId = 0;
+  private readonly mem: Memory;
+  private readonly rt: JitRuntime;
+  private readonly target: CodegenTarget;
+  private readonly onWrite = (addr: number) => this.invalidateAt(addr);
+
+  constructor(
+    private readonly m: Machine,
+    private readonly guest: JitGuest,
+    opts: JitOptions = {},
+  ) {
+    this.mem = m.mem;
+    this.rt = guest.runtime;
+    this.debug = opts.debug ?? {};
+    this.threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+    this.chain = (opts.chain ?? true) && !this.debug.nochain;
+    this.cacheLimit = opts.cacheLimit ?? DEFAULT_CACHE_LIMIT;
+    this.maxRegionInsns = opts.maxRegionInsns ?? 512;
+    this.maxRegionBlocks = opts.maxRegionBlocks ?? 64;
+    this.noOpt = !!opts.noOpt;
+    this.logFn = opts.log ?? null;
+    if (this.logFn && (this.debug.exec || this.debug.cpu)) {
+      const lf = this.logFn;
+      this.rt.log = (line) => lf(line + '\n');
+    }
+    this.target = { bindings: guest.bindings, bigEndian: guest.bigEndian, setPc: (x) => guest.setPc(x) };
+  }
+
+  private key(pc: number): number {
+    return pc + this.guest.mode * 4294967296;
+  }
+
+  /** Executes exactly `maxInsns` guest instructions unless the run stops (by throwing). */
+  run(maxInsns: number): void {
+    try {
+      this.dispatch(maxInsns);
+    } catch (e) {
+      // a run that ends inside generated code: account its instructions
+      if (this.regionLeft >= 0) this.stats.jitInsns += this.regionLeft - this.rt.left;
+      throw e;
+    } finally {
+      this.regionLeft = -1;
+    }
+  }
+
+  /** Budget at entry of the region call in progress (-1 when none). */
+  private regionLeft = -1;
+
+  private dispatch(maxInsns: number): void {
+    const m = this.m, rt = this.rt, front = this.front, stats = this.stats;
+    const mode = this.guest.mode;
+    let left = maxInsns;
+    while (left > 0) {
+      const pc = this.guest.entryPc();
+      if (pc < 0) {
+        // pending delay slot (the budget ended between a branch and its slot)
+        this.interp(1);
+        left -= 1;
+        continue;
+      }
+      let e = front[(pc >>> 2) & FRONT_MASK];
+      if (e === undefined || e.pc !== pc || e.mode !== mode) {
+        e = this.map.get(this.key(pc));
+        if (e === undefined) {
+          stats.cacheMisses++;
+          left -= this.coldStep(pc, left);
+          continue;
+        }
+        front[(pc >>> 2) & FRONT_MASK] = e;
+      }
+      stats.cacheHits++;
+      rt.smc = false;
+      let cur: Entry = e;
+      // run translated code, following chain links while they exist
+      for (;;) {
+        const e = cur;
+        if (this.debug.exec && this.logFn) this.logFn(`Trace: [${hex(e.pc)}] region ${e.region.id}\n`);
+        const before = left;
+        rt.c0 = m.insnCount + left;
+        this.regionLeft = left;
+        const x = e.fn(e.idx, left);
+        this.regionLeft = -1;
+        left = rt.left;
+        m.insnCount = rt.c0 - left;
+        stats.jitInsns += before - left;
+        if (x < 0) {
+          if (x === EXIT_BUDGET && left > 0) {
+            // the next block does not fit in the budget: finish exactly in the interpreter
+            this.interp(left);
+            left = 0;
+          }
+          break;
+        }
+        if (left <= 0) break;
+        const slot: ExitSlot = e.region.exits[x];
+        let nx: Entry | null | undefined = slot.link;
+        if (nx !== null) {
+          stats.chained++;
+        } else {
+          const tpc = slot.pc;
+          nx = front[(tpc >>> 2) & FRONT_MASK];
+          if (nx === undefined || nx.pc !== tpc || nx.mode !== mode) {
+            nx = this.map.get(this.key(tpc));
+            if (nx === undefined) break;
+            front[(tpc >>> 2) & FRONT_MASK] = nx;
+          }
+          stats.cacheHits++;
+          if (this.chain && e.region.valid && nx.region.valid) {
+            slot.link = nx;
+            nx.incoming.push(slot);
+          }
+        }
+        cur = nx;
+      }
+    }
+  }
+
+  private interp(n: number): void {
+    const before = this.m.insnCount;
+    try {
+      this.guest.interpret(n);
+    } finally {
+      this.stats.interpInsns += this.m.insnCount - before;
+    }
+  }
+
+  /** Interprets the cold block at pc (or translates it when hot); returns instructions executed. */
+  private coldStep(pc: number, left: number): number {
+    let info = this.cold.get(pc);
+    if (info === undefined) {
+      info = { count: 0, len: 0, never: false };
+      this.cold.set(pc, info);
+    }
+    if (!info.never && ++info.count > this.threshold) {
+      if (this.translate(pc)) return 0;
+      // no block can start here (yet): retry later if the page was just missing
+      if (this.guest.readable(pc)) info.never = true;
+      else info.count = 0;
+    }
+    if (this.debug.exec && this.logFn) this.logFn(`Trace: [${hex(pc)}] interp\n`);
+    if (this.debug.cpu && this.logFn) this.logFn(this.guest.formatCpu(pc) + '\n');
+    if (info.len === 0) info.len = this.guest.blockLength(pc);
+    const n = Math.min(info.len, left);
+    const before = this.m.insnCount;
+    this.interp(n);
+    return this.m.insnCount - before;
+  }
+
+  // ---- translation ----
+
+  /** Translates the region rooted at pc and enters it in the cache; false if nothing could be translated. */
+  translate(rootPc: number): boolean {
+    const t0 = performance.now();
+    const page = rootPc >>> PAGE_SHIFT;
+    if ((this.pageInvalidations.get(page) ?? 0) > MAX_PAGE_INVALIDATIONS) return false;
+    const blocks: IrBlock[] = [];
+    const seen = new Set<number>();
+    const queue = [rootPc];
+    let total = 0;
+    while (queue.length && blocks.length < this.maxRegionBlocks && total < this.maxRegionInsns) {
+      const pc = queue.shift()!;
+      if (seen.has(pc)) continue;
+      seen.add(pc);
+      if (pc >>> PAGE_SHIFT !== page) continue;
+      if (pc !== rootPc && this.cold.get(pc)?.never) continue;
+      const blk = this.guest.translateBlock(pc);
+      if (!blk) continue;
+      blocks.push(blk);
+      total += blk.ninsns;
+      for (const s of blk.succs) if (!seen.has(s)) queue.push(s);
+      for (const s of blk.returnPoints) if (!seen.has(s)) queue.push(s);
+    }
+    if (!blocks.length) return false;
+    if (this.cachedInsns + total > this.cacheLimit) this.flush();
+
+    const id = this.nextRegionId++;
+    const log = this.logFn;
+    if (log && this.debug.in_asm) {
+      for (const b of blocks) {
+        const lines = b.words.map((w, i) => this.guest.disasm((b.pc + 4 * i) >>> 0, w));
+        log(`IN: region ${id} block 0x${hex(b.pc)}\n${lines.join('\n')}\n\n`);
+      }
+    }
+    if (log && this.debug.op) for (const b of blocks) log(`OP: region ${id}\n${formatBlock(b)}\n`);
+    const opt = blocks.map((b) => ({ ...b, ops: optimize(b.ops, { none: this.noOpt }) }));
+    if (log && this.debug.op_opt) for (const b of opt) log(`OP after optimization: region ${id}\n${formatBlock(b)}\n`);
+    const code = generateRegion(opt, this.target, {
+      traceExec: !!(this.debug.exec && log), traceCpu: !!(this.debug.cpu && log), name: `region_${hex(rootPc)}`,
+    });
+    if (log && this.debug.out_js) {
+      log(`OUT: region ${id} (cached: ${code.cached.map((g) => g.name).join(' ') || '-'})\n${code.source}\n`);
+    }
+    const fn = this.compile(code.source);
+
+    const ranges: [number, number][] = opt.map((b) => [b.pc, b.end]);
+    const pages = new Set<number>();
+    for (const [s, e] of ranges) for (let p = s >>> PAGE_SHIFT; p <= (e - 1) >>> PAGE_SHIFT; p++) pages.add(p);
+    const region = new Region(id, rootPc, ranges, [...pages], total);
+    region.fn = fn;
+    region.exits = code.exits.map((pc) => new ExitSlot(pc, region));
+    opt.forEach((b, i) => {
+      const k = this.key(b.pc);
+      const entry = new Entry(b.pc, this.guest.mode, region, i, fn);
+      region.entries.push(entry);
+      // the root always enters here; other pcs keep an existing translation
+      if (i === 0 || !this.map.has(k)) {
+        const old = this.map.get(k);
+        if (old) this.unlinkEntry(old);
+        this.map.set(k, entry);
+        const fi = (b.pc >>> 2) & FRONT_MASK;
+        if (this.front[fi]?.pc === b.pc) this.front[fi] = entry;
+      }
+    });
+    for (const p of pages) {
+      let list = this.pageRegions.get(p);
+      if (!list) {
+        list = [];
+        this.pageRegions.set(p, list);
+        this.mem.watchPage(p, this.onWrite);
+      }
+      list.push(region);
+    }
+    this.regions.add(region);
+    this.cachedInsns += total;
+    this.stats.regions++;
+    this.stats.blocks += blocks.length;
+    this.stats.insnsTranslated += total;
+    this.stats.translateMs += performance.now() - t0;
+    return true;
+  }
+
+  private compile(source: string): RegionFn {
+    const g = this.guest;
+    const factory = new Function('R', 'C', 'RP', 'WP', 'H', 'M', 'MHS', 'MHU', source) as (...a: unknown[]) => RegionFn;
+    return factory(g.regs, g.cpuObject, this.mem.readPages, this.mem.writePages, this.rt, this.m, mulHighS, mulHighU);
+  }
+
+  /** Removes an entry from the dispatch structures and unlinks chains into it. */
+  private unlinkEntry(e: Entry): void {
+    const k = this.key(e.pc);
+    if (this.map.get(k) === e) this.map.delete(k);
+    const fi = (e.pc >>> 2) & FRONT_MASK;
+    if (this.front[fi] === e) this.front[fi] = undefined;
+    for (const s of e.incoming) if (s.link === e) s.link = null;
+    e.incoming.length = 0;
+  }
+
+  // ---- invalidation ----
+
+  /** Watch callback: a store hit a page holding translated code. */
+  private invalidateAt(addr: number): void {
+    const page = addr >>> PAGE_SHIFT;
+    const list = this.pageRegions.get(page);
+    if (!list) return;
+    const word = (addr & ~3) >>> 0;
+    const hit = list.filter((r) => r.covers(word));
+    if (!hit.length) return;
+    for (const r of hit) this.invalidateRegion(r);
+    this.pageInvalidations.set(page, (this.pageInvalidations.get(page) ?? 0) + 1);
+    this.rt.smc = true;
+  }
+
+  invalidateRegion(r: Region): void {
+    if (!r.valid) return;
+    r.valid = false;
+    this.stats.invalidations++;
+    for (const e of r.entries) this.unlinkEntry(e);
+    for (const s of r.exits) {
+      const t = s.link;
+      if (t) {
+        const i = t.incoming.indexOf(s);
+        if (i >= 0) t.incoming.splice(i, 1);
+        s.link = null;
+      }
+    }
+    for (const p of r.pages) {
+      const list = this.pageRegions.get(p);
+      if (!list) continue;
+      const i = list.indexOf(r);
+      if (i >= 0) list.splice(i, 1);
+      if (!list.length) {
+        this.pageRegions.delete(p);
+        this.mem.unwatchPage(p);
+      }
+    }
+    this.regions.delete(r);
+    this.cachedInsns -= r.ninsns;
+    // let the entry pcs warm up again before retranslating
+    for (const e of r.entries) {
+      const info = this.cold.get(e.pc);
+      if (info) info.count = 0;
+    }
+  }
+
+  /** Drops every translation. */
+  flush(): void {
+    for (const r of this.regions) {
+      r.valid = false;
+      for (const s of r.exits) s.link = null;
+      for (const e of r.entries) e.incoming.length = 0;
+    }
+    this.regions.clear();
+    for (const p of this.pageRegions.keys()) this.mem.unwatchPage(p);
+    this.pageRegions.clear();
+    this.map.clear();
+    this.front.fill(undefined);
+    this.cold.clear();
+    this.cachedInsns = 0;
+    this.stats.flushes++;
+  }
+
+  /** Guest instructions currently held in translated regions. */
+  get cacheSize(): number {
+    return this.cachedInsns;
+  }
+
+  /** The entry translated code would run for pc, if any (tests, tools). */
+  lookup(pc: number): Entry | undefined {
+    return this.map.get(this.key(pc >>> 0));
+  }
+}
+
+function hex(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}

@@ -1,0 +1,31 @@
+// Binds the translator engine to the MIPS frontend, runtime and interpreter.
+import { Jit, type JitGuest, type JitOptions } from './jit.js';
+import { MipsFrontend } from '../guest/mips/frontend.js';
+import { MipsJitRuntime, disasmLine, formatCpu } from '../guest/mips/frontend-runtime.js';
+import { interpret, type Handler } from '../guest/mips/interp.js';
+import type { Machine } from '../machine/machine.js';
+
+export function createMipsJit(m: Machine, handlers: Handler[], opts: JitOptions = {}): Jit {
+  const fe = new MipsFrontend(m);
+  const rt = new MipsJitRuntime(m, handlers);
+  const cpu = m.cpu;
+  const guest: JitGuest = {
+    mode: fe.mode,
+    bigEndian: fe.bigEndian,
+    bindings: fe.bindings,
+    entryPc: () => (cpu.npc === ((cpu.pc + 4) >>> 0) ? cpu.pc : -1),
+    interpret: (n) => interpret(m, handlers, n),
+    translateBlock: (pc) => fe.translateBlock(pc),
+    blockLength: (pc) => fe.blockLength(pc),
+    readable: (pc) => fe.peek(pc) !== null,
+    setPc: (x) => `C.pc = ${x} >>> 0; C.npc = (${x} + 4) >>> 0;`,
+    disasm: disasmLine,
+    formatCpu: (pc) => formatCpu(m, pc),
+    runtime: rt,
+    cpuObject: cpu,
+    regs: cpu.r,
+  };
+  return new Jit(m, guest, opts);
+}
+
+export { MipsFrontend };
