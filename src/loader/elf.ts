@@ -45,6 +45,10 @@ export const EM_MIPS = 8;
 export const PT_LOAD = 1;
 export const SHF_EXECINSTR = 4;
 const MAX_SEGMENT = 1 << 30;
+/** Names for the e_machine values a user is likely to hand us by mistake. */
+const MACHINE_NAMES: Record<number, string> = {
+  2: 'SPARC', 3: 'x86', 20: 'PowerPC', 21: 'PowerPC64', 22: 'S/390', 40: 'ARM', 62: 'x86-64', 183: 'AArch64', 243: 'RISC-V', 258: 'LoongArch',
+};
 
 export function isElf(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
@@ -64,7 +68,10 @@ export function parseElf(bytes: Uint8Array, fileName = 'file'): ElfImage {
   const u32 = (o: number) => dv.getUint32(o, !big);
 
   const type = u16(16), machine = u16(18);
-  if (machine !== EM_MIPS) fail(`wrong machine ${machine} in ELF header (expected ${EM_MIPS}, MIPS)`);
+  if (machine !== EM_MIPS) {
+    const name = MACHINE_NAMES[machine];
+    fail(`wrong machine ${machine}${name ? ` (${name})` : ''} in ELF header (expected ${EM_MIPS}, MIPS)`);
+  }
   if (type !== 1 && type !== 2 && type !== 3) fail(`unsupported ELF type ${type} (expected relocatable, executable or shared object)`);
   const entry = u32(24), phoff = u32(28), shoff = u32(32), flags = u32(36);
   const phentsize = u16(42), phnum = u16(44), shentsize = u16(46), shnum = u16(48), shstrndx = u16(50);
