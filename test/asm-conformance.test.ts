@@ -37,8 +37,8 @@ function build(files: string[], opts: AsmOptions) {
   return assemble(files.map((f) => ({ path: f, text: readFileSync(join(SPIM, f), 'latin1') })), opts);
 }
 
-function runIt(files: string[], stdin = '') {
-  const r = build(files, {});
+function runIt(files: string[], stdin = '', opts: AsmOptions = {}) {
+  const r = build(files, opts);
   expect(r.program, formatDiagnostics(r.diagnostics)).not.toBeNull();
   const io = new CapturedIO(stdin);
   const m = loadAssembled(r.program!, files[files.length - 1], io, { compat: 'spim' });
@@ -70,6 +70,12 @@ describe.skipIf(!have)("SPIM's regression programs", () => {
     const { result, out } = runIt(['tt.dir.s']);
     expect(result.kind).toBe('exit');
     expect(out).toBe('Tests 1\nTests 2\nTests 3\n\nPassed all tests\n');
+  });
+
+  it('tt.fpu.bare.s runs to "Passed all tests" (bare machine, delayed branches)', () => {
+    const { result, out } = runIt(['tt.fpu.bare.s'], '', { bare: true });
+    expect(result.kind, out.slice(-300)).toBe('exit');
+    expect(out.endsWith('Passed all tests\n')).toBe(true);
   });
 
   it('helloworld.s, read.s and time.s run', () => {
