@@ -88,8 +88,9 @@ describe('grade command', () => {
     expect(JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')).summary).toEqual({ total: 30, passed: 14, failed: 6, errors: 10 });
     const csv = readFileSync(join(dir, 'out.csv'), 'utf8').trim().split('\n');
     expect(csv.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['broken,0,14', 'buggy,5,14', 'correct,14,14']);
-    const refused = await cli([join(LAB, 'spec.yaml'), join(LAB, 'submissions')], { jobs: 1, format: 'gradescope' });
+    const refused = await cli([join(LAB, 'spec.yaml'), join(LAB, 'submissions/correct'), join(LAB, 'submissions/buggy')], { jobs: 1, format: 'gradescope' });
     expect(refused.code).toBe(GRADE_EXIT.usage);
+    expect(refused.err).toMatch(/one results\.json per submission/);
     const gs = await cli([join(LAB, 'spec.yaml'), join(LAB, 'submissions')], { jobs: 1, format: 'gradescope', output: join(dir, 'gs') + '/' });
     expect(gs.code).toBe(1);
     const g = JSON.parse(readFileSync(join(dir, 'gs/buggy/results.json'), 'utf8'));

@@ -25,7 +25,7 @@ export function addGradeCommand(program: Command, setExit: (code: number) => voi
     .addOption(new Option('-j, --jobs <n>', 'grade this many submissions in parallel (worker threads)').argParser(parseJobs).default(defaultJobs(), 'the number of CPU cores'))
     .addOption(new Option('-f, --format <format>', 'report format').argParser(choice('format', FORMATS)).default('terminal' as Format))
     .option('-o, --output <file>', 'write the report to FILE (for gradescope with several submissions: a directory)')
-    .option('-1, --single', 'each argument is one submission, with the source files of all its subdirectories (default for --format gradescope with one argument)')
+    .option('-1, --single', 'each argument is one submission, with the source files of all its subdirectories (default for --format gradescope with one argument and no -o DIR/)')
     .option('-q, --quiet', 'terminal format: only the summary table')
     .option('-v, --verbose', 'terminal format: details for passing tests too')
     .option('--no-progress', 'no progress bar (it is only shown when stderr is a terminal)')

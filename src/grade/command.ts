@@ -71,7 +71,8 @@ export async function gradeCommand(specFile: string, subArgs: string[], flags: G
   try {
     // Gradescope grades one student per run: the submission directory is one submission,
     // whatever folders the student's upload has.
-    const single = flags.single ?? (flags.format === 'gradescope' && subArgs.length === 1);
+    // (With -o DIR/ the instructor asks for one results.json per submission instead.)
+    const single = flags.single ?? (flags.format === 'gradescope' && subArgs.length === 1 && !isDirTarget(flags.output));
     subs = findSubmissions(subArgs, spec.sources, harness, process.cwd(), single);
   } catch (e) {
     if (e instanceof SubmissionError) { io.stderr(`asmbox grade: ${e.message}\n`); return GRADE_EXIT.badInput; }
