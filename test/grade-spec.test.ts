@@ -124,7 +124,7 @@ tests:
     expect(t.stdout).toEqual({ mode: 'trimmed', texts: ['hi'] });
     expect(t.limits).toEqual(DEFAULT_LIMITS);
     expect(t.compat).toBe('mars');
-    expect(t.engine).toBe('jit');
+    expect(t.engine).toBe('interp');
     expect(t.harness).toEqual([]);
   });
 
