@@ -15,6 +15,7 @@ import type { Machine } from '../machine/machine.js';
 import { EXIT, EXIT_CODE_HELP } from './exit-codes.js';
 import { oneOf, parseAddress, parseInteger, parseMiB, parseSeconds } from './options.js';
 import { listElf, listRaw } from './disasm.js';
+import { JIT_DEBUG_ITEMS, jitEngineOptions, jitStatsLine } from './jit-flags.js';
 import { addAsmCommand, addAssemblerOptions, assembleForRun, isAssemblySource, setRawArgv, type AsmFlags } from './asm.js';
 import { addGradeCommand } from '../grade/cli.js';
 
@@ -69,6 +70,8 @@ interface RunFlags {
   stats?: boolean;
   debug?: DebugItem[];
   logFile?: string;
+  jitThreshold?: number;
+  chain?: boolean;
   setEnv?: string[];
   unsetEnv?: string[];
   clearEnv?: boolean;
@@ -76,9 +79,11 @@ interface RunFlags {
 
 /**
  * `-d` items (a comma list, as in qemu). Each owner adds its items here; unknown items are
- * errors. strace: guest Linux syscalls, qemu -strace style.
+ * errors. strace: guest Linux syscalls, qemu -strace style. Translator (jit-flags.ts): in_asm,
+ * op, op_opt, out_js (each translated region), exec (each block run), cpu (registers at each
+ * block), nochain.
  */
-export const DEBUG_ITEMS = ['strace'] as const;
+export const DEBUG_ITEMS = ['strace', ...JIT_DEBUG_ITEMS] as const;
 export type DebugItem = (typeof DEBUG_ITEMS)[number];
 
 function parseDebugItems(v: string, previous: DebugItem[] = []): DebugItem[] {
@@ -125,6 +130,8 @@ function addRunOptions(cmd: Command): Command {
     .option('--stats', 'print instructions executed, time and speed to stderr')
     .addOption(new Option('-d, --debug <items>', `log details to stderr (or the -D file); comma list of: ${DEBUG_ITEMS.join(', ')}`).argParser(parseDebugItems))
     .option('-D, --log-file <file>', 'write -d logs to FILE instead of stderr')
+    .addOption(new Option('--jit-threshold <n>', 'translate a block after N interpreted runs (0: translate everything at once)').argParser(parseInteger('--jit-threshold', 0)))
+    .option('--no-chain', 'do not chain translated blocks to their successors (debugging)')
     .option('-E, --set-env <NAME=VALUE>', 'Linux: set a variable in the guest environment (repeatable)', collect)
     .option('-U, --unset-env <NAME>', 'Linux: remove a variable from the guest environment (repeatable)', collect)
     .option('--clear-env', "Linux: start from an empty environment instead of asmbox's own");
@@ -181,7 +188,7 @@ function runProgram(file: string, args: string[], flags: RunFlags): number {
     if (e instanceof BadImageError) throw new UserError(e.message, EXIT.badInput);
     throw e;
   }
-  const engine = createEngine(flags.engine, m);
+  const engine = createEngine(flags.engine, m, jitEngineOptions(flags, log));
   const result = runMachine(m, engine, { maxInsns: flags.maxInsns, timeoutMs: flags.timeout !== undefined ? flags.timeout * 1000 : undefined });
   io.flush();
   if (result.kind !== 'exit' && result.kind !== 'halt') {
@@ -194,6 +201,8 @@ function runProgram(file: string, args: string[], flags: RunFlags): number {
   if (flags.stats) {
     const mips = result.insns / Math.max(result.ms, 0.001) / 1000;
     process.stderr.write(`asmbox: ${result.insns} instructions in ${result.ms.toFixed(1)} ms (${mips.toFixed(1)} MIPS, engine ${flags.engine})\n`);
+    const jl = jitStatsLine(engine);
+    if (jl) process.stderr.write(jl + '\n');
   }
   return exitCodeFor(result);
 }

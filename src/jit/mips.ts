@@ -1,5 +1,6 @@
 // Binds the translator engine to the MIPS frontend, runtime and interpreter.
 import { Jit, type JitGuest, type JitOptions } from './jit.js';
+import type { CodegenTarget } from './codegen.js';
 import { MipsFrontend } from '../guest/mips/frontend.js';
 import { MipsJitRuntime, disasmLine, formatCpu } from '../guest/mips/frontend-runtime.js';
 import { interpret, type Handler } from '../guest/mips/interp.js';
@@ -18,7 +19,7 @@ export function createMipsJit(m: Machine, handlers: Handler[], opts: JitOptions 
     translateBlock: (pc) => fe.translateBlock(pc),
     blockLength: (pc) => fe.blockLength(pc),
     readable: (pc) => fe.peek(pc) !== null,
-    setPc: (x) => `C.pc = ${x} >>> 0; C.npc = (${x} + 4) >>> 0;`,
+    setPc: mipsSetPc,
     disasm: disasmLine,
     formatCpu: (pc) => formatCpu(m, pc),
     runtime: rt,
@@ -26,6 +27,14 @@ export function createMipsJit(m: Machine, handlers: Handler[], opts: JitOptions 
     regs: cpu.r,
   };
   return new Jit(m, guest, opts);
+}
+
+/** MIPS: the next pc also sets npc (no pending delay slot after an exit). */
+export const mipsSetPc = (x: string) => `C.pc = ${x} >>> 0; C.npc = (${x} + 4) >>> 0;`;
+
+/** The codegen target for a MIPS frontend (golden tests, tools). */
+export function mipsCodegenTarget(fe: MipsFrontend): CodegenTarget {
+  return { bindings: fe.bindings, bigEndian: fe.bigEndian, setPc: mipsSetPc };
 }
 
 export { MipsFrontend };
