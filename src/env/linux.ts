@@ -8,13 +8,12 @@
 import { ExcCode, GuestException, StopRun } from '../machine/exceptions.js';
 import type { Environment, Machine } from '../machine/machine.js';
 import { VIRTUAL_EPOCH_MS, VIRTUAL_INSNS_PER_US } from './clock.js';
-import { E, GuestFault, GuestMem, NSIG, O, S_IFMT, SIG } from './linux-abi.js';
+import { E, GuestFault, GuestMem, NSIG, O, SIG } from './linux-abi.js';
 import { LinuxFiles, MAX_FDS, type StatInfo } from './linux-fs.js';
 import { LinuxMemory } from './linux-mm.js';
 import { LinuxSignals, SI_TKILL, SI_USER } from './linux-signals.js';
 import { GUEST_GID, GUEST_UID, LINUX_STACK_SIZE } from './linux-start.js';
 import { formatCall, formatResult, formatSignal } from './linux-strace.js';
-import type { GuestIO } from './io.js';
 
 export { LINUX_STACK_SIZE, LINUX_STACK_TOP, setupLinuxProcess, setupLinuxStack, programHeadersOf } from './linux-start.js';
 export const ENOSYS = E.NOSYS;
@@ -96,8 +95,6 @@ export class LinuxEnvironment implements Environment {
   private readonly startWallNs = BigInt(Date.now()) * 1000000n;
   private readonly limits = new Map<number, [bigint, bigint]>();
   private readonly strace?: (line: string) => void;
-  /** The address set_tid_address registered (cleared at exit in a threaded program). */
-  clearChildTid = 0;
 
   constructor(private readonly m: Machine, private readonly opts: LinuxOptions) {
     this.g = new GuestMem(m);
@@ -106,7 +103,7 @@ export class LinuxEnvironment implements Environment {
     this.strace = opts.strace;
     this.vm = new LinuxMemory(m, opts.programEnd);
     this.files = new LinuxFiles({
-      io: m.io as GuestIO,
+      io: m.io,
       root: opts.fsRoot ?? null,
       writable: !!opts.fsWrite,
       ttys: opts.ttys,
@@ -824,4 +821,3 @@ export class LinuxEnvironment implements Environment {
   }
 }
 
-export { SIG, S_IFMT };
