@@ -99,7 +99,8 @@ export function gradeSubmission(spec: GradeSpec, sub: Submission, build: Program
 }
 
 function readSource(path: string): SourceFile {
-  return { path, name: basename(path), text: readFileSync(path, 'utf8') };
+  // Bytes as latin1, like the assembler's own file reader: UTF-8 in strings passes through unchanged.
+  return { path, name: basename(path), text: readFileSync(path, 'latin1') };
 }
 
 function baseResult(t: TestSpec): TestResult {
@@ -258,7 +259,7 @@ function outcomeOf(m: Machine, run: RunResult, t: TestSpec, p: PreparedProgram):
     try { loc = p.sourceLine(pc); } catch { loc = null; }
     if (loc) {
       o.location = `${loc.file}:${loc.line}`;
-      if (loc.text !== undefined) o.sourceText = loc.text.trim();
+      if (loc.text !== undefined) o.sourceText = Buffer.from(loc.text.trim(), 'latin1').toString('utf8');
     }
     if (run.kind === 'fault' && m.fault?.pc === TRAMPOLINE) o.description = 'the function returned, but not by its return address: execution reached the grader\'s return trampoline in an unexpected way';
     else if (run.kind === 'fault' && t.call && m.fault && m.fault.pc === (m.cpu.r[31] >>> 0) && m.cpu.r[31] >>> 0 !== TRAMPOLINE) {
