@@ -3,7 +3,8 @@
 // under both engines and both byte orders; plus unit tests of process start-up, syscall
 // conventions, the file sandbox, memory mapping, signals and -d strace.
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProgram, type ProgramOptions } from '../src/env/program.js';
@@ -488,5 +489,53 @@ describe('faults', () => {
     const t = new Sys('le');
     faultAt(t, 0x004001f4, new GuestException(ExcCode.Tr));
     expect(() => t.env.fault(t.m, t.m.fault!.exception)).toThrow(expect.objectContaining({ kind: 'exit', exitCode: 136 }));
+  });
+});
+
+describe.skipIf(NO_FPU || !existsSync(join(FIX, '../../../dist/cli/main.js')))('CLI (needs `npm run build`)', () => {
+  const CLI = join(FIX, '../../../bin/asmbox.js');
+  const asmbox = (args: string[], input = '') => spawnSync(process.execPath, [CLI, 'run', '--engine', 'interp', ...args], { input, encoding: 'utf8' });
+
+  it('passes stdout, stderr and the exit status through, with the environment it is given', () => {
+    const r = asmbox(['--clear-env', '-E', 'ASMBOX_GREETING=hi there', join(FIX, 'bin/be/args_env'), 'a']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toContain('argv[1]="a"');
+    expect(r.stdout).toContain('environment has 1 entries');
+    expect(r.stdout).toContain('getenv(ASMBOX_GREETING) = "hi there"');
+    const h = asmbox([join(FIX, 'bin/le/hello'), 'x']);
+    expect([h.status, h.stdout, h.stderr]).toEqual([5, 'Hello, MIPS Linux!\nargc=2\n', 'this line goes to stderr\n']);
+  });
+
+  it('exits with 134 for abort() and says which signal', () => {
+    const r = asmbox([join(FIX, 'bin/be/signals'), 'abort']);
+    expect(r.status).toBe(134);
+    expect(r.stderr).toMatch(/^about to abort\n.*asmbox: guest killed by signal 6 \(SIGABRT: Aborted\)/s);
+  });
+
+  it('-d strace logs syscalls to stderr or the -D file; unknown -d items are usage errors', () => {
+    const r = asmbox(['-d', 'strace', join(FIX, 'bin/le/hello')]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^1000 brk\(NULL\) = 0x[0-9a-f]{8}$/m);
+    expect(r.stderr).toMatch(/^1000 exit_group\(0\)$/m);
+    const dir = mkdtempSync(join(tmpdir(), 'asmbox-strace-'));
+    try {
+      const log = join(dir, 'trace.txt');
+      const d = asmbox(['-d', 'strace', '-D', log, join(FIX, 'bin/le/hello')]);
+      expect(d.stderr).toBe('this line goes to stderr\n');
+      expect(readFileSync(log, 'utf8')).toMatch(/^1000 write\(1,0x[0-9a-f]{8},26\) = 26$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(asmbox(['-d', 'nonsense', join(FIX, 'bin/le/hello')]).status).toBe(2);
+  });
+
+  it('gives files only under --fs-root, read-only unless --fs-write', () => {
+    const none = asmbox([join(FIX, 'bin/be/files')]);
+    expect(none.status).toBe(1);
+    expect(none.stdout).toBe('fopen poem.txt: No such file or directory\n');
+    expect(none.stderr).toMatch(/--fs-root/);
+    const ro = asmbox(['--fs-root', join(FIX, 'data'), join(FIX, 'bin/be/files'), 'write']);
+    expect(ro.stdout).toContain('fopen out.txt: Read-only file system');
+    expect(ro.status).toBe(1);
   });
 });
