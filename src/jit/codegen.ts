@@ -154,7 +154,6 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
     const refundAfter = () => len - cur - 1;
     const refundAt = () => len - cur;
     const leave = (refund: number, body: string) => (refund > 0 ? `left += ${refund}; ` : '') + body;
-    const smcExit = () => `{ ${leave(refundAfter(), `xpc = ${curNext}; xid = -2; break L;`)} }`;
     const newSite = (wb: Global[] | null = null): number => {
       sites.push({ pc: curPc, next: curNext, flags: curFlags, refund: refundAt(), wb });
       return sites.length - 1;
@@ -243,8 +242,6 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
           const call = `H.${h.name}(${op.args.map(ex).join(', ')})`;
           parts.push(op.d ? assign(op.d, call) : `${call};`);
           if (wr.length) parts.push(reload(wr));
-          const nx = ops[i + 1];
-          if (h.writesMemory && !(nx && nx.op === 'exit_env')) parts.push(`if (H.smc) { H.smc = false; ${smcExit().slice(2)}`);
           return parts.join(' ');
         }
         case 'raise':
@@ -307,15 +304,15 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
       let s = `p = WP[${a} >>> 12]; `;
       if (op.size === 4) {
         s += `if (p !== undefined && (${a} & 3) === 0) p[${idx}] = ${v}; `;
-        s += `else if (H.wr32(${a}, ${v}, ${site})) ${smcExit()}`;
+        s += `else H.wr32(${a}, ${v}, ${site});`;
       } else if (op.size === 2) {
         const sh = hx ? `((${a} ^ 2) & 2) << 3` : `(${a} & 2) << 3`;
         s += `if (p !== undefined && (${a} & 1) === 0) { i_ = ${idx}; s_ = ${sh}; p[i_] = (p[i_] & ~(65535 << s_)) | ((${v} & 65535) << s_); } `;
-        s += `else if (H.wr16(${a}, ${v}, ${site})) ${smcExit()}`;
+        s += `else H.wr16(${a}, ${v}, ${site});`;
       } else {
         const sh = bx ? `(~${a} & 3) << 3` : `(${a} & 3) << 3`;
         s += `if (p !== undefined) { i_ = ${idx}; s_ = ${sh}; p[i_] = (p[i_] & ~(255 << s_)) | ((${v} & 255) << s_); } `;
-        s += `else if (H.wr8(${a}, ${v}, ${site})) ${smcExit()}`;
+        s += `else H.wr8(${a}, ${v}, ${site});`;
       }
       return s;
     }
@@ -348,6 +345,8 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
     src.push('      default: throw e;');
     src.push('    }');
     if (written.length) src.push(`    if (wb) { ${writeBack(written)} }`);
+    // a store invalidated translated code: leave right after the instruction that stored
+    src.push(`    if (e === SMC) { H.left = left + sk - 1; ${target.setPc('sn')} return -2; }`);
     src.push('    H.fault(e, sp, sn, sf, left + sk);');
   }
   src.push('    throw e;');

@@ -41,6 +41,8 @@ export interface JitGuest {
   /** Arguments passed to every region factory after R, C, RP, WP, H, M. */
   readonly cpuObject: unknown;
   readonly regs: Int32Array;
+  /** The value the runtime throws when a store invalidated translated code. */
+  readonly smcExit: unknown;
 }
 
 /** Fields the dispatcher and generated code share with the guest runtime. */
@@ -48,6 +50,7 @@ export interface JitRuntime {
   left: number;
   c0: number;
   site: number;
+  /** Set by invalidation; the runtime turns it into a throw of `smcExit` at the storing site. */
   smc: boolean;
   log: ((line: string) => void) | null;
 }
@@ -73,6 +76,8 @@ export interface JitOptions {
   maxRegionBlocks?: number;
   /** Disable the optimizer (debugging). */
   noOpt?: boolean;
+  /** Keep guest registers in JS locals inside generated code (default true). */
+  cacheRegs?: boolean;
   debug?: JitDebug;
   /** Where -d output goes. */
   log?: (text: string) => void;
@@ -343,7 +348,13 @@ export class Jit {
       if (seen.has(pc)) continue;
       seen.add(pc);
       if (pc >>> PAGE_SHIFT !== page) continue;
-      if (pc !== rootPc && this.cold.get(pc)?.never) continue;
+      if (pc !== rootPc) {
+        const info = this.cold.get(pc);
+        if (info?.never) continue;
+        // Only blocks the interpreter has run join a region (with a threshold): code V8 has
+        // never executed would deoptimize the whole function the first time it runs.
+        if (this.threshold > 0 && !(info && info.count > 0)) continue;
+      }
       const blk = this.guest.translateBlock(pc);
       if (!blk) continue;
       blocks.push(blk);
@@ -412,8 +423,8 @@ export class Jit {
 
   private compile(source: string): RegionFn {
     const g = this.guest;
-    const factory = new Function('R', 'C', 'RP', 'WP', 'H', 'M', 'MHS', 'MHU', source) as (...a: unknown[]) => RegionFn;
-    return factory(g.regs, g.cpuObject, this.mem.readPages, this.mem.writePages, this.rt, this.m, mulHighS, mulHighU);
+    const factory = new Function('R', 'C', 'RP', 'WP', 'H', 'M', 'MHS', 'MHU', 'SMC', source) as (...a: unknown[]) => RegionFn;
+    return factory(g.regs, g.cpuObject, this.mem.readPages, this.mem.writePages, this.rt, this.m, mulHighS, mulHighU, g.smcExit);
   }
 
   /** Removes an entry from the dispatch structures and unlinks chains into it. */

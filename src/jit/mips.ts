@@ -2,12 +2,12 @@
 import { Jit, type JitGuest, type JitOptions } from './jit.js';
 import type { CodegenTarget } from './codegen.js';
 import { MipsFrontend } from '../guest/mips/frontend.js';
-import { MipsJitRuntime, disasmLine, formatCpu } from '../guest/mips/frontend-runtime.js';
+import { MipsJitRuntime, SMC_EXIT, disasmLine, formatCpu } from '../guest/mips/frontend-runtime.js';
 import { interpret, type Handler } from '../guest/mips/interp.js';
 import type { Machine } from '../machine/machine.js';
 
 export function createMipsJit(m: Machine, handlers: Handler[], opts: JitOptions = {}): Jit {
-  const fe = new MipsFrontend(m);
+  const fe = new MipsFrontend(m, { cacheRegs: opts.cacheRegs });
   const rt = new MipsJitRuntime(m, handlers);
   const cpu = m.cpu;
   const guest: JitGuest = {
@@ -25,6 +25,7 @@ export function createMipsJit(m: Machine, handlers: Handler[], opts: JitOptions 
     runtime: rt,
     cpuObject: cpu,
     regs: cpu.r,
+    smcExit: SMC_EXIT,
   };
   return new Jit(m, guest, opts);
 }

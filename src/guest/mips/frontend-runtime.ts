@@ -6,6 +6,12 @@ import type { Machine } from '../../machine/machine.js';
 import type { Handler } from './interp.js';
 import { disassembleText } from './disasm.js';
 
+/**
+ * Thrown by a slow-path store (or helper) that invalidated translated code: generated code
+ * catches it and leaves right after the storing instruction.
+ */
+export const SMC_EXIT = Object.freeze({ smcExit: true });
+
 export class MipsJitRuntime {
   /** Budget left when the region returned (written by generated code). */
   left = 0;
@@ -46,29 +52,28 @@ export class MipsJitRuntime {
     return this.mem.read32(a);
   }
 
-  /** Returns true if the store invalidated translated code (the block must end after it). */
-  wr8(a: number, v: number, site: number): boolean {
+  /** Stores; if that invalidated translated code, throws SMC_EXIT (the block ends after the store). */
+  wr8(a: number, v: number, site: number): void {
     this.site = site;
     this.mem.write8(a, v);
-    return this.takeSmc();
+    if (this.smc) this.smcExit();
   }
 
-  wr16(a: number, v: number, site: number): boolean {
+  wr16(a: number, v: number, site: number): void {
     this.site = site;
     this.mem.write16(a, v);
-    return this.takeSmc();
+    if (this.smc) this.smcExit();
   }
 
-  wr32(a: number, v: number, site: number): boolean {
+  wr32(a: number, v: number, site: number): void {
     this.site = site;
     this.mem.write32(a, v);
-    return this.takeSmc();
+    if (this.smc) this.smcExit();
   }
 
-  private takeSmc(): boolean {
-    if (!this.smc) return false;
+  private smcExit(): never {
     this.smc = false;
-    return true;
+    throw SMC_EXIT;
   }
 
   raise(code: number, site: number, arg?: number): never {
@@ -80,6 +85,7 @@ export class MipsJitRuntime {
   interp(id: number, w: number): void {
     this.handlers[id](w);
     this.r[0] = 0;
+    if (this.smc) this.smcExit();
   }
 
   /**

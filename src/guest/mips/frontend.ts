@@ -45,11 +45,12 @@ const ABI = [
   's0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 't8', 't9', 'k0', 'k1', 'gp', 'sp', 's8', 'ra',
 ];
 
-export function makeMipsGlobals(): { globals: MipsGlobals; bindings: Map<Global, GlobalBinding> } {
+/** The guest state as IR globals; `cacheRegs` lets generated code keep GPRs/HI/LO in locals. */
+export function makeMipsGlobals(cacheRegs = true): { globals: MipsGlobals; bindings: Map<Global, GlobalBinding> } {
   const bindings = new Map<Global, GlobalBinding>();
   const gpr: Global[] = [];
   for (let i = 1; i < 32; i++) {
-    const g = new Global(i, `$${ABI[i]}`, true);
+    const g = new Global(i, `$${ABI[i]}`, cacheRegs);
     gpr[i] = g;
     bindings.set(g, { local: `r${i}`, ref: `R[${i}]`, unsigned: false });
   }
@@ -60,8 +61,8 @@ export function makeMipsGlobals(): { globals: MipsGlobals; bindings: Map<Global,
   };
   const globals: MipsGlobals = {
     gpr,
-    hi: mk(REG_HI, '$hi', true, 'hi', `R[${REG_HI}]`, false),
-    lo: mk(REG_LO, '$lo', true, 'lo', `R[${REG_LO}]`, false),
+    hi: mk(REG_HI, '$hi', cacheRegs, 'hi', `R[${REG_HI}]`, false),
+    lo: mk(REG_LO, '$lo', cacheRegs, 'lo', `R[${REG_LO}]`, false),
     pc: mk(40, 'pc', false, 'pc_', 'C.pc', true),
     npc: mk(41, 'npc', false, 'npc_', 'C.npc', true),
     llbit: mk(42, 'llbit', false, 'llbit_', 'C.llbit', true),
@@ -132,8 +133,8 @@ export class MipsFrontend {
   private flags = 0;
   private ended = false;
 
-  constructor(private readonly m: Machine) {
-    const { globals, bindings } = makeMipsGlobals();
+  constructor(private readonly m: Machine, opts: { cacheRegs?: boolean } = {}) {
+    const { globals, bindings } = makeMipsGlobals(opts.cacheRegs ?? true);
     this.globals = globals;
     this.bindings = bindings;
     this.delaySlots = m.delaySlots;
