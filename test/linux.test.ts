@@ -432,6 +432,18 @@ describe('signals raised by syscalls', () => {
   });
 });
 
+describe('interval timer', () => {
+  it('alarm() reports the seconds left; pause() with nothing to wake it ends the run', () => {
+    const s = new Sys('be');
+    expect(s.ret(4027, 5)).toBe(0); // alarm(5)
+    expect(s.ret(4027, 0)).toBe(5); // cancelled, 5 s were left
+    expect(() => s.call(4029)).toThrow(expect.objectContaining({ kind: 'timeout' }));
+    // SIGALRM's default action ends the process: pause() sleeps (virtually) until it fires
+    expect(s.ret(4027, 2)).toBe(0);
+    expect(() => s.call(4029)).toThrow(expect.objectContaining({ kind: 'exit', exitCode: 142 }));
+  });
+});
+
 describe('faults', () => {
   /** Puts `word` at a text address, points pc at it and makes it the faulting instruction. */
   function faultAt(s: Sys, word: number, exc: GuestException) {

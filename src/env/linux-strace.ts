@@ -20,14 +20,14 @@ const FORMATS: Record<string, string> = {
   dup2: 'dd', dup3: 'ddO', brk: 'p', ioctl: 'dxp', fcntl: 'ddx', fcntl64: 'ddx', umask: 'm', getrlimit: 'dp',
   setrlimit: 'dp', gettimeofday: 'pp', readlink: 'spu', readlinkat: 'fspu', mmap: 'pdPMdd', mmap2: 'pdPMdd',
   munmap: 'pd', mremap: 'pddxp', mprotect: 'pdP', madvise: 'pdd', _llseek: 'dddpW', readv: 'dpd', writev: 'dpd',
-  pread64: 'dpuu', pwrite64: 'dpuu', uname: 'p', nanosleep: 'pp', clock_nanosleep: 'CdpP', rt_sigaction: 'Sppd',
+  pread64: 'dpuu', pwrite64: 'dpuu', uname: 'p', nanosleep: 'pp', clock_nanosleep: 'Cdpp', clock_nanosleep_time64: 'Cdpp', rt_sigaction: 'Sppd',
   rt_sigprocmask: 'Hppd', rt_sigreturn: '', sigreturn: '', sigaltstack: 'pp', stat64: 'sp', lstat64: 'sp',
   fstat64: 'dp', fstatat64: 'fspA', statx: 'fsAxp', getdents64: 'dpu', set_thread_area: 'p', set_tid_address: 'p',
   set_robust_list: 'pu', tkill: 'dS', tgkill: 'ddS', openat: 'fsOm', mkdirat: 'fsm', unlinkat: 'fsA',
   renameat: 'fsfs', renameat2: 'fsfsx', faccessat: 'fsd', faccessat2: 'fsdA', getrandom: 'pux', clock_gettime: 'Cp',
   clock_gettime64: 'Cp', clock_getres: 'Cp', clock_getres_time64: 'Cp', prlimit64: 'ddpp', getcwd: 'pu',
   ftruncate64: 'dxd', truncate64: 'sxd', fsync: 'd', fdatasync: 'd', sched_yield: '', getdents: 'dpu',
-  sched_getaffinity: 'dup', futex: 'pdd', chmod: 'sm', fchmod: 'dm', fchmodat: 'fsm', sysinfo: 'p', times: 'p', fchdir: 'd', pipe: '', pipe2: 'pO',
+  alarm: 'u', pause: '', setitimer: 'dpp', getitimer: 'dp', sched_getaffinity: 'dup', futex: 'pdd', chmod: 'sm', fchmod: 'dm', fchmodat: 'fsm', sysinfo: 'p', times: 'p', fchdir: 'd', pipe: '', pipe2: 'pO',
 };
 
 const RESULT_HEX = new Set(['brk', 'mmap', 'mmap2', 'mremap']);

@@ -310,6 +310,7 @@ export class LinuxEnvironment implements Environment {
       }
       if (trace) trace(`${GUEST_PID} ${callText}${formatResult(nr, failed ? -ret : ret, failed)}`);
     } else if (trace) trace(`${GUEST_PID} ${callText}`);
+    this.checkTimer();
     if (this.signals.hasDeliverable()) this.signals.deliverPending();
   }
 
@@ -410,7 +411,11 @@ export class LinuxEnvironment implements Environment {
       case 146: return this.writev(a0, a1, a2);
       case 147: case 148: return 0; // cacheflush, cachectl
       case 162: return 0; // sched_yield
-      case 166: return this.nanosleep(0, 0, a0, false); // nanosleep
+      case 27: return this.alarm(a0 >>> 0); // alarm
+      case 29: return this.pause(); // pause
+      case 104: return this.setitimer(a0, a1, a2); // setitimer
+      case 105: return this.setitimer(a0, 0, a1); // getitimer
+      case 166: return this.nanosleep(0, 0, a0, false, a1); // nanosleep
       case 167: return this.vm.mremap(a0, a1 >>> 0, a2 >>> 0, a3, this.arg(4));
       case 119: case 193: this.signals.sigreturn(); return NO_RESULT; // sigreturn, rt_sigreturn
       case 194: return this.signals.sigaction(a0, a1, a2, a3);
@@ -459,8 +464,8 @@ export class LinuxEnvironment implements Environment {
         if (a1) this.writeTimespec(a1, this.realtime ? 1n : BigInt(Math.max(1, Math.round(NS_PER_INSN))), nr - 4000 === 406);
         return 0;
       }
-      case 265: return this.nanosleep(a0, a1, a2, false); // clock_nanosleep
-      case 407: return this.nanosleep(a0, a1, a2, true); // clock_nanosleep_time64
+      case 265: return this.nanosleep(a0, a1, a2, false, a3); // clock_nanosleep
+      case 407: return this.nanosleep(a0, a1, a2, true, a3); // clock_nanosleep_time64
       case 283: this.m.cpu.userLocal = a0; return 0; // set_thread_area
       case 288: return f.openat(a0 | 0, g.path(a1), a2, a3);
       case 289: return f.mkdir(a0 | 0, g.path(a1), a2);
@@ -738,13 +743,95 @@ export class LinuxEnvironment implements Environment {
     return 0;
   }
 
-  private nanosleep(clock: number, flags: number, req: number, wide: boolean): number {
+  /** nanosleep (clock 0, no flags) and clock_nanosleep; req/rem are timespecs. */
+  private nanosleep(clock: number, flags: number, req: number, wide: boolean, rem = 0): number {
     const want = this.readTimespec(req, wide);
     if (typeof want === 'number') return want;
     const now = this.clockNs(clock);
     if (now === null) return -E.INVAL;
-    this.sleepNs(flags & 1 ? want - now : want); // TIMER_ABSTIME
+    const ns = flags & 1 ? want - now : want; // TIMER_ABSTIME
+    const untilAlarm = this.timerDeadline ? this.timerDeadline - this.clockNs(1)! : null;
+    if (untilAlarm !== null && untilAlarm < ns && this.signalWouldInterrupt(SIG.ALRM)) {
+      // the interval timer fires first: sleep until then; SIGALRM interrupts the sleep
+      this.sleepNs(untilAlarm);
+      if (rem && !(flags & 1)) this.writeTimespec(rem, ns - (untilAlarm > 0n ? untilAlarm : 0n), wide);
+      return -E.INTR;
+    }
+    this.sleepNs(ns);
     return 0;
+  }
+
+  // ---- ITIMER_REAL and alarm(2), on the monotonic clock (virtual by default) ----
+
+  /** Monotonic time at which SIGALRM is due (0n: disarmed), and the reload interval. */
+  private timerDeadline = 0n;
+  private timerInterval = 0n;
+
+  /** Raises SIGALRM when the timer is due (checked at every syscall). */
+  private checkTimer(): void {
+    if (!this.timerDeadline) return;
+    const now = this.clockNs(1)!;
+    if (now < this.timerDeadline) return;
+    if (this.timerInterval) {
+      const missed = (now - this.timerDeadline) / this.timerInterval;
+      this.timerDeadline += (missed + 1n) * this.timerInterval;
+    } else this.timerDeadline = 0n;
+    this.signals.raise(SIG.ALRM, { code: 0x80 /* SI_KERNEL */, pid: 0, uid: 0 });
+  }
+
+  /** Would SIGALRM end a sleep now: not ignored, not blocked. */
+  private signalWouldInterrupt(sig: number): boolean {
+    const a = this.signals.action(sig);
+    return a.handler !== 1 && !(this.signals.blocked & (1n << BigInt(sig - 1)));
+  }
+
+  private setTimer(valueNs: bigint, intervalNs: bigint): void {
+    this.timerDeadline = valueNs > 0n ? this.clockNs(1)! + valueNs : 0n;
+    this.timerInterval = valueNs > 0n ? intervalNs : 0n;
+  }
+
+  private timerLeftNs(): bigint {
+    if (!this.timerDeadline) return 0n;
+    const left = this.timerDeadline - this.clockNs(1)!;
+    return left > 0n ? left : 1n;
+  }
+
+  private alarm(sec: number): number {
+    const left = this.timerLeftNs();
+    this.setTimer(BigInt(sec) * 1000000000n, 0n);
+    return Number((left + 999999999n) / 1000000000n); // seconds left, rounded up
+  }
+
+  /** setitimer(which, new, old) / getitimer (new = 0). Only ITIMER_REAL. */
+  private setitimer(which: number, newp: number, oldp: number): number {
+    if (which !== 0) return which === 1 || which === 2 ? -E.NOSYS : -E.INVAL;
+    const tv = (a: number) => {
+      const sec = this.g.i32(a), usec = this.g.i32(a + 4);
+      return sec < 0 || usec < 0 || usec >= 1000000 ? null : BigInt(sec) * 1000000000n + BigInt(usec) * 1000n;
+    };
+    let next: [bigint, bigint] | null = null;
+    if (newp) {
+      const interval = tv(newp), value = tv(newp + 8);
+      if (interval === null || value === null) return -E.INVAL;
+      next = [value, interval];
+    }
+    if (oldp) {
+      const put = (a: number, ns: bigint) => { this.g.w32(a, Number(ns / 1000000000n)); this.g.w32(a + 4, Number((ns % 1000000000n) / 1000n)); };
+      put(oldp, this.timerInterval);
+      put(oldp + 8, this.timerLeftNs());
+    }
+    if (next) this.setTimer(next[0], next[1]);
+    return 0;
+  }
+
+  /** pause(): with a timer armed, sleeps until it fires; otherwise nothing could wake the guest. */
+  private pause(): number {
+    if (this.signals.hasDeliverable()) return -E.INTR;
+    if (!this.timerDeadline || !this.signalWouldInterrupt(SIG.ALRM)) {
+      throw new StopRun('timeout', 0, 'the guest called pause() with no timer or signal that could wake it');
+    }
+    this.sleepNs(this.timerDeadline - this.clockNs(1)!);
+    return -E.INTR;
   }
 
   private times(buf: number): number {
