@@ -9,6 +9,7 @@ import { BadImageError, isElf, parseElf } from '../loader/elf.js';
 import { loadAssembled, loadProgram, type EnvKind, type ProgramOptions } from '../env/program.js';
 import { HostIO } from '../env/io.js';
 import { runMachine, type RunResult } from '../machine/run.js';
+import { SystemControl } from '../machine/cp0.js';
 import { createEngine, ENGINE_KINDS, type EngineKind } from '../machine/engines.js';
 import { describeFault, describeResult } from '../machine/report.js';
 import type { Machine } from '../machine/machine.js';
@@ -19,6 +20,7 @@ import { JIT_DEBUG_ITEMS, jitEngineOptions, jitStatsLine } from './jit-flags.js'
 import { addAsmCommand, addAssemblerOptions, assembleForRun, isAssemblySource, setRawArgv, type AsmFlags } from './asm.js';
 import { addGradeCommand } from '../grade/cli.js';
 
+const SPIM_EXCEPTION_VECTOR = 0x80000180;
 const ROMS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../roms');
 
 /** An error the user caused; printed without a stack trace. */
@@ -75,6 +77,7 @@ interface RunFlags {
   setEnv?: string[];
   unsetEnv?: string[];
   clearEnv?: boolean;
+  exceptionHandler?: string;
 }
 
 /**
@@ -134,13 +137,18 @@ function addRunOptions(cmd: Command): Command {
     .option('--no-chain', 'do not chain translated blocks to their successors (debugging)')
     .option('-E, --set-env <NAME=VALUE>', 'Linux: set a variable in the guest environment (repeatable)', collect)
     .option('-U, --unset-env <NAME>', 'Linux: remove a variable from the guest environment (repeatable)', collect)
-    .option('--clear-env', "Linux: start from an empty environment instead of asmbox's own");
+    .option('--clear-env', "Linux: start from an empty environment instead of asmbox's own")
+    .option('--exception-handler <file>', "assembly programs: assemble this kernel exception handler (.ktext 0x80000180) with the program, as `spim -ef FILE`; 'default' is SPIM's own handler (prints the exception and continues)");
 }
 
 function runProgram(file: string, args: string[], flags: RunFlags): number {
   const bytes = readInput(file);
   // Assembly sources (prog.s [more.s...] [-- args]) are assembled in memory first.
-  const asm = flags.raw === undefined && isAssemblySource(file, bytes) ? assembleForRun(file, args, flags as RunFlags & AsmFlags) : null;
+  const handler = flags.exceptionHandler === 'default' ? resolve(ROMS_DIR, 'spim/exceptions.s') : flags.exceptionHandler;
+  if (handler) readInput(handler);
+  const isAsm = flags.raw === undefined && isAssemblySource(file, bytes);
+  if (handler && !isAsm) throw new UserError('--exception-handler needs an assembly program', EXIT.usage);
+  const asm = isAsm ? (handler ? assembleForRun(handler, [file, ...args], flags as RunFlags & AsmFlags) : assembleForRun(file, args, flags as RunFlags & AsmFlags)) : null;
   if (asm && !asm.program) return asm.exitCode;
   if (asm) args = asm.guestArgs;
   let stdinFd = 0;
@@ -188,6 +196,8 @@ function runProgram(file: string, args: string[], flags: RunFlags): number {
     if (e instanceof BadImageError) throw new UserError(e.message, EXIT.badInput);
     throw e;
   }
+  // a kernel exception handler at 0x80000180: exceptions go to it, as in SPIM
+  if (asm?.program && m.mem.isMapped(SPIM_EXCEPTION_VECTOR)) new SystemControl(m, { mode: 'spim' });
   const engine = createEngine(flags.engine, m, jitEngineOptions(flags, log));
   const result = runMachine(m, engine, { maxInsns: flags.maxInsns, timeoutMs: flags.timeout !== undefined ? flags.timeout * 1000 : undefined });
   io.flush();

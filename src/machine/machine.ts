@@ -3,6 +3,7 @@ import { Cpu } from './cpu.js';
 import { Memory, DEFAULT_MEMORY_CAP } from './memory.js';
 import type { GuestException } from './exceptions.js';
 import type { GuestIO } from '../env/io.js';
+import type { SystemControl } from './cp0.js';
 
 export interface Environment {
   readonly name: string;
@@ -46,6 +47,8 @@ export class Machine {
   io!: GuestIO;
   fault: FaultInfo | null = null;
   symbols: SymbolInfo[] = [];
+  /** CP0 and exception delivery to the guest (system mode, or a SPIM kernel handler); null: exceptions stop the run. */
+  sys: SystemControl | null = null;
 
   constructor(readonly options: MachineOptions) {
     this.mem = new Memory(options.bigEndian, options.memoryCap ?? DEFAULT_MEMORY_CAP);

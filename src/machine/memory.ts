@@ -11,7 +11,12 @@ export interface Region {
   start: number; // inclusive, page aligned
   end: number; // exclusive, page aligned (0x1_0000_0000 allowed)
   name: string;
+  /** An alias: address a shows the page at a - start + aliasOf (same page objects). */
+  aliasOf?: number;
 }
+
+/** First kernel-segment page (0x80000000): unreachable from user mode. */
+const KSEG_PAGE = 0x80000000 >>> PAGE_BITS;
 
 /** A device register window; accesses are aligned and of size 1, 2 or 4. */
 export interface MmioHandler {
@@ -35,6 +40,14 @@ export class Memory {
   private mmio: MmioHandler[] = [];
   private watchers = new Map<number, (addr: number) => void>();
   allocatedBytes = 0;
+  /** User mode (system mode only): addresses >= 0x80000000 raise address errors. */
+  userMode = false;
+  /** Windows above 0x80000000 user mode may still reach (SPIM's console with --mapped-io). */
+  userWindows: { start: number; end: number }[] = [];
+  /** Allocated kernel-segment pages, kept off the fast-path arrays while in user mode. */
+  private kpages = new Map<number, Int32Array>();
+  /** Page numbers sharing one page object (aliases), for watched-page stores. */
+  private aliasNums = new Map<Int32Array, number[]>();
 
   constructor(
     readonly bigEndian: boolean,
@@ -54,6 +67,32 @@ export class Memory {
     this.regions.push({ start: s, end: e, name });
   }
 
+  /** Makes [start, start+size) show the memory at `target` (e.g. kseg0/kseg1 over physical RAM). */
+  alias(start: number, size: number, target: number): void {
+    const s = Math.floor(start / PAGE_SIZE) * PAGE_SIZE;
+    const e = Math.min(2 ** 32, Math.ceil((start + size) / PAGE_SIZE) * PAGE_SIZE);
+    if (e <= s) return;
+    this.regions.push({ start: s, end: e, name: 'alias', aliasOf: Math.floor(target / PAGE_SIZE) * PAGE_SIZE });
+  }
+
+  /** Enters or leaves user mode: kernel-segment pages leave (or rejoin) the fast path. */
+  setUserMode(on: boolean): void {
+    if (on === this.userMode) return;
+    this.userMode = on;
+    for (const [n, page] of this.kpages) {
+      if (on) this.readPages[n] = this.writePages[n] = undefined;
+      else {
+        this.readPages[n] = page;
+        this.writePages[n] = this.watchers.has(n) ? undefined : page;
+      }
+    }
+  }
+
+  private userDenied(addr: number): boolean {
+    for (const w of this.userWindows) if (addr >= w.start && addr < w.end) return false;
+    return true;
+  }
+
   /** Removes mappings within [start, start+size) and frees their pages. */
   unmap(start: number, size: number): void {
     const s = start >>> 0, e = s + size;
@@ -66,8 +105,9 @@ export class Memory {
     this.regions = kept;
     for (let a = s; a < e; a += PAGE_SIZE) {
       const n = a >>> PAGE_BITS;
-      if (this.readPages[n]) this.allocatedBytes -= PAGE_SIZE;
+      if (this.readPages[n] || this.kpages.has(n)) this.allocatedBytes -= PAGE_SIZE;
       this.readPages[n] = this.writePages[n] = undefined;
+      this.kpages.delete(n);
     }
   }
 
@@ -94,33 +134,60 @@ export class Memory {
   watchPage(pageNo: number, onWrite: (addr: number) => void): void {
     this.watchers.set(pageNo, onWrite);
     this.writePages[pageNo] = undefined;
+    // stores through an alias of this page must reach the watcher too
+    const p = this.readPages[pageNo], nums = p && this.aliasNums.get(p);
+    if (nums) for (const k of nums) this.writePages[k] = undefined;
   }
 
   unwatchPage(pageNo: number): void {
     this.watchers.delete(pageNo);
-    this.writePages[pageNo] = this.readPages[pageNo];
+    const p = this.readPages[pageNo] ?? this.kpages.get(pageNo);
+    if (this.userMode && pageNo >= KSEG_PAGE) return;
+    this.writePages[pageNo] = p;
+    const nums = p && this.aliasNums.get(p);
+    if (nums) for (const k of nums) if (!this.watchers.has(k) && !(this.userMode && k >= KSEG_PAGE)) this.writePages[k] = p;
   }
 
   /** The page holding `addr`, allocating it if mapped; undefined for MMIO or unmapped. */
   pageFor(addr: number): Int32Array | undefined {
     const n = addr >>> PAGE_BITS;
-    const p = this.readPages[n];
+    const p = this.readPages[n] ?? this.kpages.get(n);
     if (p) return p;
-    if (!this.regionAt(addr)) return undefined;
+    const region = this.regionAt(addr);
+    if (!region) return undefined;
+    if (region.aliasOf !== undefined) {
+      const t = ((addr >>> 0) - region.start + region.aliasOf) >>> 0;
+      const page = this.pageFor(t);
+      if (!page) return undefined;
+      let nums = this.aliasNums.get(page);
+      if (!nums) this.aliasNums.set(page, (nums = [t >>> PAGE_BITS]));
+      nums.push(n);
+      this.install(n, page, nums.some((k) => this.watchers.has(k)));
+      return page;
+    }
     if (this.allocatedBytes + PAGE_SIZE > this.capBytes) {
       throw new StopRun('memory', 0, `guest memory exhausted: the cap is ${this.capBytes / 1048576} MiB (--memory-cap)`);
     }
     const page = new Int32Array(PAGE_SIZE >> 2);
     this.allocatedBytes += PAGE_SIZE;
-    this.readPages[n] = page;
-    if (!this.watchers.has(n)) this.writePages[n] = page;
+    this.install(n, page, this.watchers.has(n));
     return page;
+  }
+
+  private install(n: number, page: Int32Array, watched: boolean): void {
+    if (n >= KSEG_PAGE) {
+      this.kpages.set(n, page);
+      if (this.userMode) return;
+    }
+    this.readPages[n] = page;
+    if (!watched) this.writePages[n] = page;
   }
 
   // ---- slow paths: allocation, MMIO, watched pages, faults ----
 
   private slowRead(addr: number, size: number, fetch: boolean): number {
     addr >>>= 0;
+    if (this.userMode && addr >= 0x80000000 && this.userDenied(addr)) throw new GuestException(ExcCode.AdEL, addr, 'kernel address from user mode');
     const h = this.mmioAt(addr);
     if (h) return h.read(addr, size);
     const page = this.pageFor(addr);
@@ -133,6 +200,7 @@ export class Memory {
 
   private slowWrite(addr: number, size: number, value: number): void {
     addr >>>= 0;
+    if (this.userMode && addr >= 0x80000000 && this.userDenied(addr)) throw new GuestException(ExcCode.AdES, addr, 'kernel address from user mode');
     const h = this.mmioAt(addr);
     if (h) return h.write(addr, size, value);
     const page = this.pageFor(addr);
@@ -146,7 +214,11 @@ export class Memory {
       const sh = ((addr ^ this.byteXor) & 3) << 3;
       page[i] = (page[i] & ~(0xff << sh)) | ((value & 0xff) << sh);
     }
-    this.watchers.get(addr >>> PAGE_BITS)?.(addr);
+    const nums = this.aliasNums.size ? this.aliasNums.get(page) : undefined;
+    if (nums) {
+      const off = addr & (PAGE_SIZE - 1);
+      for (const k of nums) this.watchers.get(k)?.(((k << PAGE_BITS) | off) >>> 0);
+    } else this.watchers.get(addr >>> PAGE_BITS)?.(addr);
   }
 
   // ---- guest accesses (these raise architectural exceptions) ----

@@ -35,9 +35,19 @@ export function runMachine(m: Machine, engine: Engine, limits: RunLimits = {}): 
       const left = maxInsns - m.insnCount;
       if (left <= 0) return done('insn-limit', 0, `instruction limit reached (${maxInsns} instructions, --max-insns)`);
       if (performance.now() >= deadline) return done('timeout', 0, `time limit reached (${limits.timeoutMs! / 1000} s, --timeout)`);
+      const sys = m.sys;
+      // system mode: devices catch up, a pending interrupt is taken, and the engine runs no
+      // further than the next timer/device event (so every engine interrupts at the same place)
+      const budget = sys ? Math.min(CHUNK, left, sys.boundary()) : Math.min(CHUNK, left);
       try {
-        engine(m, Math.min(CHUNK, left));
+        engine(m, budget);
       } catch (e) {
+        if (e instanceof GuestException && sys) {
+          // precise state: the handler at the exception vector runs next
+          sys.exception(e, m.fault?.inDelaySlot ?? false);
+          m.fault = null;
+          continue;
+        }
         if (!(e instanceof GuestException && m.env.fault?.(m, e))) throw e;
         m.fault = null; // the environment handled it (a guest signal handler runs next)
       }

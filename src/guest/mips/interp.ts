@@ -220,14 +220,44 @@ export function handlersByName(m: Machine): Record<string, Handler> {
       const a = ea(w), wa = a & ~3, word = mem.read32(wa), sh = ((a ^ byteXor) & 3) << 3;
       mem.write32(wa, (r[rtOf(w)] << sh) | (word & ((1 << sh) - 1)));
     },
-    // CP0 until system mode: a plain register file (Count reads the instruction count), no traps.
-    mfc0: (w) => { const cd = rdOf(w), sel = w & 7; r[rtOf(w)] = cd === 9 && sel === 0 ? m.insnCount : cpu.cp0[cd * 8 + sel]; },
-    mtc0: (w) => { cpu.cp0[rdOf(w) * 8 + (w & 7)] = r[rtOf(w)]; },
-    di: (w) => { r[rtOf(w)] = cpu.cp0[12 * 8]; cpu.cp0[12 * 8] &= ~1; },
-    ei: (w) => { r[rtOf(w)] = cpu.cp0[12 * 8]; cpu.cp0[12 * 8] |= 1; },
-    eret: () => { cpu.llbit = 0; cpu.jumpTo(cpu.cp0[14 * 8]); },
-    rfe: () => { const st = cpu.cp0[12 * 8]; cpu.cp0[12 * 8] = (st & ~0xf) | ((st >>> 2) & 0xf); },
-    wait: () => {},
+    // CP0: with m.sys (system mode, SPIM kernel handler) the architecture of src/machine/cp0.ts;
+    // without it a plain register file (Count reads the instruction count), no traps.
+    mfc0: (w) => {
+      const s = m.sys, cd = rdOf(w), sel = w & 7;
+      if (s) { s.checkPrivileged(); r[rtOf(w)] = s.read(cd, sel); return; }
+      r[rtOf(w)] = cd === 9 && sel === 0 ? m.insnCount : cpu.cp0[cd * 8 + sel];
+    },
+    mtc0: (w) => {
+      const s = m.sys;
+      if (s) { s.checkPrivileged(); s.write(rdOf(w), w & 7, r[rtOf(w)]); return; }
+      cpu.cp0[rdOf(w) * 8 + (w & 7)] = r[rtOf(w)];
+    },
+    di: (w) => {
+      const s = m.sys;
+      s?.checkPrivileged();
+      const st = cpu.cp0[12 * 8];
+      cpu.cp0[12 * 8] = st & ~1;
+      r[rtOf(w)] = st;
+    },
+    ei: (w) => {
+      const s = m.sys;
+      s?.checkPrivileged();
+      const st = cpu.cp0[12 * 8];
+      cpu.cp0[12 * 8] = st | 1;
+      r[rtOf(w)] = st;
+    },
+    eret: () => {
+      const s = m.sys;
+      if (s) { s.checkPrivileged(); s.eret(); return; }
+      cpu.llbit = 0; cpu.jumpTo(cpu.cp0[14 * 8]);
+    },
+    rfe: () => {
+      const s = m.sys;
+      if (s) { s.checkPrivileged(); s.rfe(); return; }
+      const st = cpu.cp0[12 * 8]; cpu.cp0[12 * 8] = (st & ~0xf) | ((st >>> 2) & 0xf);
+    },
+    // cpu.pc already points past the wait (no delay-slot waits)
+    wait: () => { const s = m.sys; if (s) { s.checkPrivileged(); s.wait((cpu.pc - 4) >>> 0); } },
     tlbr: () => exc(ExcCode.RI),
     tlbwi: () => exc(ExcCode.RI),
     tlbwr: () => exc(ExcCode.RI),
@@ -244,6 +274,40 @@ export function handlersByName(m: Machine): Record<string, Handler> {
     setHiLo(hi, lo);
   }
 
+  // SPIM keeps every CP1 control register as plain storage (tt.core.s writes and reads FCR 3)
+  if (m.sys?.spim) {
+    const fpCtl = new Int32Array(32);
+    const real = (n: number) => n === 0 || n === 25 || n === 26 || n === 28 || n === 31;
+    const cfc1 = h.cfc1, ctc1 = h.ctc1;
+    h.cfc1 = (w) => { const n = rdOf(w); if (real(n)) cfc1(w); else r[rtOf(w)] = fpCtl[n]; };
+    h.ctc1 = (w) => { const n = rdOf(w); if (real(n)) ctc1(w); else fpCtl[n] = r[rtOf(w)]; };
+    // SPIM's sc always succeeds and leaves rt unchanged (spim 8.0; tt.core.s relies on it)
+    const sc = h.sc;
+    h.sc = (w) => { const t = rtOf(w), v = r[t]; cpu.llbit = 1; sc(w); r[t] = v; };
+    // SPIM moves doubles at word-aligned (not only doubleword-aligned) addresses, as two words
+    const ldc1 = h.ldc1, sdc1 = h.sdc1;
+    const be = mem.bigEndian;
+    h.ldc1 = (w) => {
+      const a = ea(w);
+      if ((a & 7) !== 4 || cpu.fr64) return ldc1(w);
+      const f = rtOf(w) & ~1, w0 = mem.read32(a), w1 = mem.read32((a + 4) >>> 0);
+      cpu.fw[f] = be ? w1 : w0;
+      cpu.fw[f + 1] = be ? w0 : w1;
+    };
+    h.sdc1 = (w) => {
+      const a = ea(w);
+      if ((a & 7) !== 4 || cpu.fr64) return sdc1(w);
+      const f = rtOf(w) & ~1, lo = cpu.fw[f], hi = cpu.fw[f + 1];
+      mem.write32(a, be ? hi : lo);
+      mem.write32((a + 4) >>> 0, be ? lo : hi);
+    };
+    // SPIM's mul also leaves the product in HI/LO (tt.core.s checks mfhi/mflo after mul)
+    h.mul = (w) => {
+      const a = r[rsOf(w)], b = r[rtOf(w)], lo = Math.imul(a, b);
+      setHiLo(mulHighSigned(a, b), lo);
+      r[rdOf(w)] = lo;
+    };
+  }
   return h;
 }
 
