@@ -19,6 +19,8 @@ import { listElf, listRaw } from './disasm.js';
 import { JIT_DEBUG_ITEMS, jitEngineOptions, jitStatsLine } from './jit-flags.js';
 import { addAsmCommand, addAssemblerOptions, assembleForRun, isAssemblySource, setRawArgv, type AsmFlags } from './asm.js';
 import { addGradeCommand } from '../grade/cli.js';
+import { addBootCommand } from './boot.js';
+import { attachMappedIo } from '../machine/system.js';
 
 const SPIM_EXCEPTION_VECTOR = 0x80000180;
 const ROMS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../roms');
@@ -78,6 +80,7 @@ interface RunFlags {
   unsetEnv?: string[];
   clearEnv?: boolean;
   exceptionHandler?: string;
+  mappedIo?: boolean;
 }
 
 /**
@@ -138,6 +141,7 @@ function addRunOptions(cmd: Command): Command {
     .option('-E, --set-env <NAME=VALUE>', 'Linux: set a variable in the guest environment (repeatable)', collect)
     .option('-U, --unset-env <NAME>', 'Linux: remove a variable from the guest environment (repeatable)', collect)
     .option('--clear-env', "Linux: start from an empty environment instead of asmbox's own")
+    .option('--mapped-io', "SPIM's memory-mapped terminal at 0xffff0000 (receiver/transmitter registers, interrupts IP3/IP2), as `spim -mapped_io`")
     .option('--exception-handler <file>', "assembly programs: assemble this kernel exception handler (.ktext 0x80000180) with the program, as `spim -ef FILE`; 'default' is SPIM's own handler (prints the exception and continues)");
 }
 
@@ -198,6 +202,7 @@ function runProgram(file: string, args: string[], flags: RunFlags): number {
   }
   // a kernel exception handler at 0x80000180: exceptions go to it, as in SPIM
   if (asm?.program && m.mem.isMapped(SPIM_EXCEPTION_VECTOR)) new SystemControl(m, { mode: 'spim' });
+  if (flags.mappedIo) attachMappedIo(m, io, { liveInput: isatty(stdinFd) });
   const engine = createEngine(flags.engine, m, jitEngineOptions(flags, log));
   const result = runMachine(m, engine, { maxInsns: flags.maxInsns, timeoutMs: flags.timeout !== undefined ? flags.timeout * 1000 : undefined });
   io.flush();
@@ -263,6 +268,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   ).action((flags: RunFlags) => setExit(runProgram(resolve(ROMS_DIR, 'demo.elf'), [], { ...flags, env: flags.env ?? 'spim' })));
 
   addGradeCommand(program, setExit);
+  addBootCommand(program, setExit);
 
   return program;
 }

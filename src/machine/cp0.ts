@@ -42,6 +42,8 @@ export interface SystemOptions {
   irq?: InterruptSource | null;
   /** For SPIM's latched Cause.IP model: read and write the latches. */
   latched?: { latched(): number; writeLatched(v: number): void } | null;
+  /** Exceptions vector into the guest (default true); false: they end the run as without CP0. */
+  deliver?: boolean;
   /** Instructions per Count increment (default 2; SPIM mode 100). */
   countDiv?: number;
   /** Longest engine call while interrupts are enabled (bounds latency after a device access). */
@@ -51,6 +53,8 @@ export interface SystemOptions {
 
 export class SystemControl {
   readonly enforce: boolean;
+  /** Exceptions go to the guest's handler (else they end the run). */
+  deliver: boolean;
   readonly spim: boolean;
   irq: InterruptSource | null;
   latched: SystemOptions['latched'];
@@ -75,6 +79,7 @@ export class SystemControl {
     this.enforce = opts.mode === 'system';
     this.spim = opts.mode === 'spim';
     this.irq = opts.irq ?? null;
+    this.deliver = opts.deliver ?? true;
     this.latched = opts.latched ?? null;
     this.quantum = opts.quantum ?? 1000;
     this.countDiv = opts.countDiv ?? (this.spim ? 100 : 2);

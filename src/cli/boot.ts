@@ -1,0 +1,85 @@
+// `asmbox boot <rom> [--disk img] [--disk-write] [--realtime]`: system mode from the reset vector.
+import { Command, Option } from 'commander';
+import chalk from 'chalk';
+import { readFileSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import { extname } from 'node:path';
+import { HostIO } from '../env/io.js';
+import { runMachine, type RunResult } from '../machine/run.js';
+import { createEngine, ENGINE_KINDS, type EngineKind } from '../machine/engines.js';
+import { describeResult } from '../machine/report.js';
+import { bootMachine } from '../machine/system.js';
+import { assembleFiles } from './asm.js';
+import { EXIT } from './exit-codes.js';
+import { oneOf, parseInteger, parseSeconds } from './options.js';
+
+interface BootFlags {
+  engine: EngineKind;
+  disk?: string;
+  diskWrite?: boolean;
+  realtime?: boolean;
+  maxInsns?: number;
+  timeout?: number;
+  stats?: boolean;
+  ramMib: number;
+}
+
+/** Segments of a ROM: assembly source (assembled by asmbox, delay slots on) or a raw image at the reset vector. */
+export function romSegments(file: string): { segments: { addr: number; bytes: Uint8Array }[]; exitCode: number; bigEndian: boolean } {
+  if (['.s', '.asm', '.S'].includes(extname(file))) {
+    const r = assembleFiles([file], { delaySlots: true, start: 'mars' });
+    if (!r.program) return { segments: [], exitCode: r.exitCode, bigEndian: false };
+    return { segments: r.program.segments.map((s) => ({ addr: s.addr, bytes: s.bytes })), exitCode: 0, bigEndian: r.program.bigEndian };
+  }
+  return { segments: [{ addr: 0xbfc00000, bytes: readFileSync(file) }], exitCode: 0, bigEndian: false };
+}
+
+export function addBootCommand(program: Command, setExit: (code: number) => void): void {
+  program.command('boot')
+    .description('boot a ROM in system mode: CPU from the reset vector 0xBFC00000 (kernel mode, BEV), RAM, console, timer, disk and power devices')
+    .argument('<rom>', 'ROM: assembly source (.s, assembled with delay slots) or a raw image loaded at 0xBFC00000')
+    .addOption(new Option('--engine <kind>', 'execution engine').argParser(oneOf('engine', ENGINE_KINDS)).default('jit'))
+    .option('--disk <image>', 'disk image file (writes go to a copy-on-write overlay unless --disk-write)')
+    .option('--disk-write', 'write guest disk writes through to the image file')
+    .option('--realtime', 'the interval timer follows the host clock (default: virtual time)')
+    .addOption(new Option('--ram-mib <n>', 'RAM size in MiB').argParser(parseInteger('--ram-mib', 1)).default(16))
+    .addOption(new Option('--max-insns <n>', 'stop after N guest instructions (exit code 121)').argParser(parseInteger('--max-insns', 1)))
+    .addOption(new Option('--timeout <seconds>', 'stop after this much wall-clock time (exit code 124)').argParser(parseSeconds))
+    .option('--stats', 'print instructions executed, time and speed to stderr')
+    .action((file: string, flags: BootFlags) => {
+      let rom;
+      try {
+        rom = romSegments(file);
+      } catch (e) {
+        process.stderr.write(chalk.red(`asmbox: error: ${file}: cannot read: ${(e as Error).message}`) + '\n');
+        return setExit(EXIT.badInput);
+      }
+      if (rom.exitCode) return setExit(rom.exitCode);
+      if (flags.diskWrite && !flags.disk) {
+        process.stderr.write(chalk.red('asmbox: error: --disk-write needs --disk IMAGE') + '\n');
+        return setExit(EXIT.usage);
+      }
+      const io = new HostIO(0, Infinity);
+      const { m, board } = bootMachine({
+        rom: new Uint8Array(0), segments: rom.segments, io, bigEndian: rom.bigEndian, ramSize: flags.ramMib * 1024 * 1024,
+        disk: flags.disk ? { path: flags.disk, persist: !!flags.diskWrite } : null,
+        realtime: flags.realtime, liveInput: isatty(0),
+      });
+      const onSigint = () => { board.flushAll(); process.exit(130); };
+      process.on('SIGINT', onSigint);
+      let result: RunResult;
+      try {
+        result = runMachine(m, createEngine(flags.engine, m), { maxInsns: flags.maxInsns, timeoutMs: flags.timeout !== undefined ? flags.timeout * 1000 : undefined });
+      } finally {
+        board.close();
+        process.off('SIGINT', onSigint);
+      }
+      io.flush();
+      if (result.kind !== 'halt' && result.kind !== 'exit') process.stderr.write(chalk.red(`asmbox: ${describeResult(m, result)}`) + '\n');
+      if (flags.stats) {
+        const mips = result.insns / Math.max(result.ms, 0.001) / 1000;
+        process.stderr.write(`asmbox: ${result.insns} instructions in ${result.ms.toFixed(1)} ms (${mips.toFixed(1)} MIPS, engine ${flags.engine}); exceptions taken: ${m.sys!.taken.map((n, i) => (n ? `${i}:${n}` : '')).filter(Boolean).join(' ')}\n`);
+      }
+      setExit(result.kind === 'halt' || result.kind === 'exit' ? result.exitCode : result.kind === 'fault' ? EXIT.guestFault : result.kind === 'insn-limit' ? EXIT.insnLimit : result.kind === 'timeout' ? EXIT.timeout : EXIT.memoryExhausted);
+    });
+}

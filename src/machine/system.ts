@@ -1,0 +1,89 @@
+// System mode: a whole machine (RAM, ROM at the reset vector, the device board, CP0 enforcing
+// kernel/user mode), and SPIM's memory-mapped console for user programs (--mapped-io).
+//
+// Fixed address mapping, no TLB: physical RAM [0, ramSize) appears at kuseg 0 (identity, for user
+// programs), kseg0 0x80000000 and kseg1 0xA0000000 (the same page objects); the ROM (physical
+// 0x1FC00000) at kseg1 0xBFC00000 and kseg0 0x9FC00000. kseg2/kseg3 hold nothing but SPIM's
+// console alias at 0xFFFF0000.
+import { Machine, type Environment } from './machine.js';
+import { ExcCode, GuestException } from './exceptions.js';
+import { RESET_VECTOR, SystemControl } from './cp0.js';
+import { SystemBoard, guestIOInput, HostInput, BOARD_MAP, type ConsoleInput } from '../devices/index.js';
+import type { GuestIO } from '../env/io.js';
+
+export const ROM_PHYS = 0x1fc00000;
+export const ROM_SIZE = 0x00100000;
+export const DEFAULT_RAM = 16 * 1024 * 1024;
+
+/** System mode has no syscall service: `syscall` is an exception for the kernel. */
+export const systemEnvironment: Environment = {
+  name: 'system',
+  syscall() {
+    throw new GuestException(ExcCode.Sys);
+  },
+};
+
+export interface BootOptions {
+  rom: Uint8Array;
+  /** Where the ROM bytes go (default the reset vector). */
+  romAddr?: number;
+  /** Extra segments (e.g. .kdata of an assembled ROM), by virtual address. */
+  segments?: { addr: number; bytes: Uint8Array }[];
+  io: GuestIO;
+  bigEndian?: boolean;
+  delaySlots?: boolean;
+  ramSize?: number;
+  disk?: { path: string; persist: boolean } | null;
+  realtime?: boolean;
+  /** Read the console from a terminal without blocking (stdin is a TTY). */
+  liveInput?: boolean;
+  consoleInput?: ConsoleInput;
+  memoryCap?: number;
+  onMessage?: (level: 'warning' | 'error', text: string) => void;
+}
+
+export function bootMachine(o: BootOptions): { m: Machine; board: SystemBoard; sys: SystemControl } {
+  const ram = o.ramSize ?? DEFAULT_RAM;
+  const m = new Machine({ bigEndian: !!o.bigEndian, delaySlots: o.delaySlots ?? true, memoryCap: Math.max(o.memoryCap ?? 0, ram + ROM_SIZE + (1 << 20)) });
+  m.io = o.io;
+  m.env = systemEnvironment;
+  const mem = m.mem;
+  mem.map(0, ram, 'ram');
+  mem.alias(0x80000000, ram, 0);
+  mem.alias(0xa0000000, ram, 0);
+  mem.map(0xa0000000 + ROM_PHYS, ROM_SIZE, 'rom');
+  mem.alias(0x80000000 + ROM_PHYS, ROM_SIZE, 0xa0000000 + ROM_PHYS);
+  mem.writeBytes(o.romAddr ?? RESET_VECTOR, o.rom);
+  for (const s of o.segments ?? []) mem.writeBytes(s.addr, s.bytes);
+  const board = new SystemBoard({
+    clock: () => m.insnCount,
+    realtime: o.realtime,
+    console: { input: o.consoleInput ?? (o.liveInput ? new HostInput() : guestIOInput(o.io)), output: o.io },
+    disk: o.disk ? { path: o.disk.path, persist: o.disk.persist } : false,
+    onMessage: o.onMessage,
+  });
+  board.install(mem, { physToAddr: (p) => p });
+  const sys = new SystemControl(m, { mode: 'system', irq: board });
+  m.cpu.jumpTo(RESET_VECTOR);
+  return { m, board, sys };
+}
+
+/**
+ * `run --mapped-io`: SPIM's terminal at 0xFFFF0000 for a user program. Exceptions reach the
+ * guest only if it has a handler at 0x80000180; interrupts use SPIM's latched Cause.IP bits.
+ */
+export function attachMappedIo(m: Machine, io: GuestIO, opts: { liveInput?: boolean; consoleInput?: ConsoleInput } = {}): SystemBoard {
+  const board = new SystemBoard({
+    clock: () => m.insnCount,
+    console: { input: opts.consoleInput ?? (opts.liveInput ? new HostInput() : guestIOInput(io)), output: io },
+    disk: false, timer: false, power: false,
+  });
+  board.install(m.mem, {});
+  m.mem.userWindows.push({ start: 0xffff0000, end: 0xffff0010 });
+  const deliver = m.mem.isMapped(0x80000180);
+  const sys = m.sys ?? new SystemControl(m, { mode: 'spim', deliver });
+  sys.irq = board;
+  sys.latched = board.intc;
+  void BOARD_MAP;
+  return board;
+}
