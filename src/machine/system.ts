@@ -58,7 +58,7 @@ export function bootMachine(o: BootOptions): { m: Machine; board: SystemBoard; s
   const board = new SystemBoard({
     clock: () => m.insnCount,
     realtime: o.realtime,
-    console: { input: o.consoleInput ?? (o.liveInput ? new HostInput() : guestIOInput(o.io)), output: o.io },
+    console: { input: o.consoleInput ?? (o.liveInput ? new HostInput() : guestIOInput(o.io)), output: o.io, timing: { checkInterval: 100, txLatencyChecks: 1 } },
     disk: o.disk ? { path: o.disk.path, persist: o.disk.persist } : false,
     onMessage: o.onMessage,
   });
