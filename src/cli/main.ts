@@ -227,7 +227,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('Run, disassemble and inspect MIPS32 guest programs: an interpreter and a JS-generating translator.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', `\n${EXIT_CODE_HELP}\n\nExamples:\n  asmbox run prog.s                 assemble and run a SPIM/MARS program\n  asmbox run main.s lib.s -- 5 x    two source files, guest arguments after --\n  asmbox asm prog.s -o prog.elf     assemble to an ELF executable (--listing: SPIM-style listing)\n  asmbox run prog.elf arg1 arg2     run a static MIPS Linux program\n  asmbox run --env spim demo.elf    run a program that uses SPIM/MARS syscalls\n  asmbox disasm prog.elf            objdump-style listing\n  asmbox demo                       run the built-in demo`);
+    .addHelpText('after', `\n${EXIT_CODE_HELP}\n\nExamples:\n  asmbox run prog.s                 assemble and run a SPIM/MARS program\n  asmbox run main.s lib.s -- 5 x    two source files, guest arguments after --\n  asmbox asm prog.s -o prog.elf     assemble to an ELF executable (--listing: SPIM-style listing)\n  asmbox run prog.elf arg1 arg2     run a static MIPS Linux program\n  asmbox disasm prog.elf            objdump-style listing\n  asmbox demo                       run the built-in demo`);
 
   addAssemblerOptions(addRunOptions(
     program.command('run')
@@ -264,8 +264,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   addRunOptions(
-    program.command('demo').description('run the built-in demo program (roms/demo.elf)'),
-  ).action((flags: RunFlags) => setExit(runProgram(resolve(ROMS_DIR, 'demo.elf'), [], { ...flags, env: flags.env ?? 'spim' })));
+    program.command('demo').description('assemble and run the built-in demo program (roms/demo.s: Mandelbrot set and a prime sieve)'),
+  ).action((flags: RunFlags) => setExit(runProgram(resolve(ROMS_DIR, 'demo.s'), [], flags)));
 
   addGradeCommand(program, setExit);
   addBootCommand(program, setExit);
