@@ -122,6 +122,8 @@ export interface IrBlock {
   succs: number[];
   /** Pcs where control is likely to come back to (after calls), worth keeping in the same region. */
   returnPoints: number[];
+  /** Successors that are call targets (function entries), not loop edges. */
+  callTargets: number[];
   /** The guest words decoded, in order (for -d in_asm). */
   words: number[];
 }

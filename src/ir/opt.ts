@@ -79,19 +79,30 @@ function simplifyBin(op: BinOpcode, d: Var, a: Value, b: Value): Op | null {
  */
 export function propagate(ops: Op[]): Op[] {
   const known = new Map<Var, Value>();
+  /** For each copy source, the variables currently known to hold a copy of it. */
+  const copiesOf = new Map<Var, Var[]>();
   const out: Op[] = [];
 
   const kill = (x: Var) => {
     known.delete(x);
-    for (const [key, val] of known) if (val === x) known.delete(key);
+    const cs = copiesOf.get(x);
+    if (cs) {
+      for (const c of cs) if (known.get(c) === x) known.delete(c);
+      copiesOf.delete(x);
+    }
+  };
+  const remember = (d: Var, a: Value) => {
+    known.set(d, a);
+    if (a.kind !== 'const') {
+      let cs = copiesOf.get(a);
+      if (!cs) copiesOf.set(a, (cs = []));
+      cs.push(d);
+    }
   };
   const killGlobals = (which: readonly Global[] | 'all', uncachedToo: boolean) => {
-    for (const key of [...known.keys()]) {
-      const val = known.get(key)!;
-      const hit = (x: Value) =>
-        x.kind === 'global' && (which === 'all' || which.includes(x) || (uncachedToo && !x.cacheable));
-      if (hit(key) || hit(val)) known.delete(key);
-    }
+    const hit = (x: Value) =>
+      x.kind === 'global' && (which === 'all' || (uncachedToo && !x.cacheable) || which.includes(x));
+    for (const [key, val] of known) if (hit(key) || hit(val)) known.delete(key);
   };
   const subst = (v: Value): Value => (v.kind === 'const' ? v : known.get(v) ?? v);
   const substConst = (v: Value): Value => {
@@ -103,12 +114,19 @@ export function propagate(ops: Op[]): Op[] {
   for (const op0 of ops) {
     if (op0.op === 'label') {
       known.clear();
+      copiesOf.clear();
       out.push(op0);
       continue;
     }
     // insn_start keeps its own variable: its value is read when the instruction faults, which
     // may be after a copy's source was overwritten.
-    let op = op0.op === 'insn_start' ? mapInputs(op0, substConst) : mapInputs(op0, subst);
+    let op: Op = op0;
+    if (known.size) {
+      const f = op0.op === 'insn_start' ? substConst : subst;
+      let changes = false;
+      for (const v of opInputs(op0)) if (f(v) !== v) { changes = true; break; }
+      if (changes) op = mapInputs(op0, f);
+    }
 
     // canonical order: constant second for commutative ops
     if (binSet.has(op.op) && COMMUTATIVE.has(op.op)) {
@@ -163,7 +181,7 @@ export function propagate(ops: Op[]): Op[] {
       if (op.op === 'mov') {
         const a = op.a;
         // uncached globals may change behind our back (helpers): never remember them as sources
-        if (!(a.kind === 'global' && !a.cacheable)) known.set(d, a);
+        if (!(a.kind === 'global' && !a.cacheable)) remember(d, a);
       }
     }
     out.push(op);

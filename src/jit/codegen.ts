@@ -39,6 +39,8 @@ export interface CodegenOptions {
   traceCpu?: boolean;
   /** Name for the function (debugging). */
   name?: string;
+  /** Memory accesses call the shared helpers LW/LH/LB/SW/SH/SB instead of inline fast paths. */
+  memHelpers?: boolean;
 }
 
 export interface RegionCode {
@@ -190,8 +192,16 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
           const l = op.b.kind === 'const' ? String(32 - (op.b.value & 31)) : `(32 - ${s})`;
           return assign(op.d, `(${a} >>> ${s}) | (${a} << ${l})`);
         }
-        case 'mulhs': return assign(op.d, `MHS(${ex(op.a)}, ${ex(op.b)})`);
-        case 'mulhu': return assign(op.d, `MHU(${ex(op.a)}, ${ex(op.b)})`);
+        // high word: the double product is within 2^11 of the exact one, so after removing the
+        // exact low word the quotient is within 2^-21 of an integer and rounds to it
+        case 'mulhs': {
+          const a = ex(op.a), b = ex(op.b);
+          return assign(op.d, `Math.round((${a} * ${b} - (Math.imul(${a}, ${b}) >>> 0)) / 4294967296) | 0`);
+        }
+        case 'mulhu': {
+          const a = ex(op.a), b = ex(op.b);
+          return assign(op.d, `Math.round(((${a} >>> 0) * (${b} >>> 0) - (Math.imul(${a}, ${b}) >>> 0)) / 4294967296) | 0`);
+        }
         case 'divs': return assign(op.d, `(${ex(op.a)} / ${ex(op.b)}) | 0`);
         case 'rems': return assign(op.d, `(${ex(op.a)} % ${ex(op.b)}) | 0`);
         case 'divu': return assign(op.d, `((${ex(op.a)} >>> 0) / (${ex(op.b)} >>> 0)) | 0`);
@@ -281,6 +291,12 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
       const a = ex(op.addr);
       const d = op.d;
       const site = newSite();
+      if (opts.memHelpers) {
+        const f = op.size === 4 ? 'LW' : op.size === 2 ? 'LH' : 'LB';
+        let s = assign(d, `${f}(${a}, ${site})`);
+        if (op.signed && op.size !== 4) s += ' ' + assign(d, `(${ex(d)} << ${32 - op.size * 8}) >> ${32 - op.size * 8}`);
+        return s;
+      }
       const idx = `(${a} >>> 2) & 1023`;
       let s = `p = RP[${a} >>> 12]; `;
       if (op.size === 4) {
@@ -300,6 +316,7 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
     function genStore(op: Extract<Op, { op: 'st' }>): string {
       const a = ex(op.addr), v = ex(op.val);
       const site = newSite();
+      if (opts.memHelpers) return `${op.size === 4 ? 'SW' : op.size === 2 ? 'SH' : 'SB'}(${a}, ${v}, ${site});`;
       const idx = `(${a} >>> 2) & 1023`;
       let s = `p = WP[${a} >>> 12]; `;
       if (op.size === 4) {
@@ -360,6 +377,24 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
 }
 
 /** True if no reachable op follows index i in the block (only labels that nobody targets could). */
+/**
+ * Source of the shared memory helpers (a factory taking RP, WP, H and returning
+ * [LW, LH, LB, SW, SH, SB]): page-array fast paths, runtime slow paths.
+ */
+export function memoryHelpersSource(bigEndian: boolean): string {
+  const sh1 = bigEndian ? '(~a & 3) << 3' : '(a & 3) << 3';
+  const sh2 = bigEndian ? '((a ^ 2) & 2) << 3' : '(a & 2) << 3';
+  return `"use strict";
+function LW(a, s) { const p = RP[a >>> 12]; return p !== undefined && (a & 3) === 0 ? p[(a >>> 2) & 1023] : H.rd32(a, s); }
+function LH(a, s) { const p = RP[a >>> 12]; return p !== undefined && (a & 1) === 0 ? (p[(a >>> 2) & 1023] >>> (${sh2})) & 65535 : H.rd16(a, s); }
+function LB(a, s) { const p = RP[a >>> 12]; return p !== undefined ? (p[(a >>> 2) & 1023] >>> (${sh1})) & 255 : H.rd8(a, s); }
+function SW(a, v, s) { const p = WP[a >>> 12]; if (p !== undefined && (a & 3) === 0) p[(a >>> 2) & 1023] = v; else H.wr32(a, v, s); }
+function SH(a, v, s) { const p = WP[a >>> 12]; if (p !== undefined && (a & 1) === 0) { const i = (a >>> 2) & 1023, k = ${sh2}; p[i] = (p[i] & ~(65535 << k)) | ((v & 65535) << k); } else H.wr16(a, v, s); }
+function SB(a, v, s) { const p = WP[a >>> 12]; if (p !== undefined) { const i = (a >>> 2) & 1023, k = ${sh1}; p[i] = (p[i] & ~(255 << k)) | ((v & 255) << k); } else H.wr8(a, v, s); }
+return [LW, LH, LB, SW, SH, SB];
+`;
+}
+
 function isLastReachable(ops: Op[], i: number): boolean {
   for (let j = i + 1; j < ops.length; j++) {
     const op = ops[j];

@@ -14,7 +14,7 @@
 //   flush       when the cache holds more than `cacheLimit` guest instructions, everything is
 //               dropped and retranslated on demand
 import { formatBlock, mulHighS, mulHighU, optimize, type Global, type IrBlock } from '../ir/index.js';
-import { generateRegion, EXIT_BUDGET, type CodegenTarget, type GlobalBinding } from './codegen.js';
+import { generateRegion, memoryHelpersSource, EXIT_BUDGET, type CodegenTarget, type GlobalBinding } from './codegen.js';
 import type { Machine } from '../machine/machine.js';
 import type { Memory } from '../machine/memory.js';
 
@@ -78,6 +78,14 @@ export interface JitOptions {
   noOpt?: boolean;
   /** Keep guest registers in JS locals inside generated code (default true). */
   cacheRegs?: boolean;
+  /**
+   * 'loops' (default): a region is the hot block plus the blocks on cycles through it (a loop
+   * nest), so functions stay small and quick for V8 to optimize; 'page': every run block
+   * reachable from it within its page.
+   */
+  regionShape?: 'loops' | 'page';
+  /** Memory accesses call shared helper functions instead of inline fast paths. */
+  memHelpers?: boolean;
   debug?: JitDebug;
   /** Where -d output goes. */
   log?: (text: string) => void;
@@ -113,7 +121,7 @@ const PAGE_SHIFT = 12;
 /** A page whose translations were invalidated this often is left to the interpreter. */
 const MAX_PAGE_INVALIDATIONS = 32;
 
-export const DEFAULT_THRESHOLD = 16;
+export const DEFAULT_THRESHOLD = 500;
 export const DEFAULT_CACHE_LIMIT = 1 << 20;
 
 /** One entry point: a block of a region. */
@@ -173,6 +181,7 @@ export class Jit {
   cacheLimit: number;
   maxRegionInsns: number;
   maxRegionBlocks: number;
+  regionShape: 'loops' | 'page';
   private readonly debug: JitDebug;
   private readonly logFn: ((text: string) => void) | null;
   private readonly noOpt: boolean;
@@ -189,6 +198,8 @@ export class Jit {
   private readonly rt: JitRuntime;
   private readonly target: CodegenTarget;
   private readonly onWrite = (addr: number) => this.invalidateAt(addr);
+  private readonly memHelpers: boolean;
+  private readonly memFns: unknown[];
 
   constructor(
     private readonly m: Machine,
@@ -204,12 +215,16 @@ export class Jit {
     this.maxRegionInsns = opts.maxRegionInsns ?? 512;
     this.maxRegionBlocks = opts.maxRegionBlocks ?? 64;
     this.noOpt = !!opts.noOpt;
+    this.regionShape = opts.regionShape ?? 'loops';
     this.logFn = opts.log ?? null;
     if (this.logFn && (this.debug.exec || this.debug.cpu)) {
       const lf = this.logFn;
       this.rt.log = (line) => lf(line + '\n');
     }
     this.target = { bindings: guest.bindings, bigEndian: guest.bigEndian, setPc: (x) => guest.setPc(x) };
+    this.memHelpers = opts.memHelpers ?? !!process.env.ASMBOX_MEMHELPERS;
+    this.memFns = (new Function('RP', 'WP', 'H', memoryHelpersSource(guest.bigEndian)) as (...a: unknown[]) => unknown[])(
+      m.mem.readPages, m.mem.writePages, this.rt);
   }
 
   private key(pc: number): number {
@@ -363,6 +378,12 @@ export class Jit {
       for (const s of blk.returnPoints) if (!seen.has(s)) queue.push(s);
     }
     if (!blocks.length) return false;
+    if (this.regionShape === 'loops' && blocks.length > 1) {
+      const kept = loopRegion(blocks);
+      total = kept.reduce((n, b) => n + b.ninsns, 0);
+      blocks.length = 0;
+      blocks.push(...kept);
+    }
     if (this.cachedInsns + total > this.cacheLimit) this.flush();
 
     const id = this.nextRegionId++;
@@ -378,6 +399,7 @@ export class Jit {
     if (log && this.debug.op_opt) for (const b of opt) log(`OP after optimization: region ${id}\n${formatBlock(b)}\n`);
     const code = generateRegion(opt, this.target, {
       traceExec: !!(this.debug.exec && log), traceCpu: !!(this.debug.cpu && log), name: `region_${hex(rootPc)}`,
+      memHelpers: this.memHelpers,
     });
     if (log && this.debug.out_js) {
       log(`OUT: region ${id} (cached: ${code.cached.map((g) => g.name).join(' ') || '-'})\n${code.source}\n`);
@@ -423,8 +445,8 @@ export class Jit {
 
   private compile(source: string): RegionFn {
     const g = this.guest;
-    const factory = new Function('R', 'C', 'RP', 'WP', 'H', 'M', 'MHS', 'MHU', 'SMC', source) as (...a: unknown[]) => RegionFn;
-    return factory(g.regs, g.cpuObject, this.mem.readPages, this.mem.writePages, this.rt, this.m, mulHighS, mulHighU, g.smcExit);
+    const factory = new Function('R', 'C', 'RP', 'WP', 'H', 'M', 'MHS', 'MHU', 'SMC', 'LW', 'LH', 'LB', 'SW', 'SH', 'SB', source) as (...a: unknown[]) => RegionFn;
+    return factory(g.regs, g.cpuObject, this.mem.readPages, this.mem.writePages, this.rt, this.m, mulHighS, mulHighU, g.smcExit, ...this.memFns);
   }
 
   /** Removes an entry from the dispatch structures and unlinks chains into it. */
@@ -510,6 +532,35 @@ export class Jit {
   lookup(pc: number): Entry | undefined {
     return this.map.get(this.key(pc >>> 0));
   }
+}
+
+/**
+ * The root block (first) and the blocks on a cycle through it. A call is an edge to its return
+ * point, not to the callee: recursion is not a loop, it stays a chain of small regions.
+ */
+function loopRegion(blocks: IrBlock[]): IrBlock[] {
+  const byPc = new Map(blocks.map((b) => [b.pc, b]));
+  const preds = new Map<number, number[]>();
+  for (const b of blocks) {
+    for (const s of [...b.succs, ...b.returnPoints]) {
+      if (!byPc.has(s) || b.callTargets.includes(s)) continue;
+      let l = preds.get(s);
+      if (!l) preds.set(s, (l = []));
+      l.push(b.pc);
+    }
+  }
+  const root = blocks[0].pc;
+  const reaches = new Set<number>([root]);
+  const work = [root];
+  while (work.length) {
+    for (const p of preds.get(work.pop()!) ?? []) {
+      if (!reaches.has(p)) {
+        reaches.add(p);
+        work.push(p);
+      }
+    }
+  }
+  return blocks.filter((b) => reaches.has(b.pc));
 }
 
 function hex(n: number): string {

@@ -192,6 +192,7 @@ export class MipsFrontend {
     const words: number[] = [];
     const succs: number[] = [];
     const returnPoints: number[] = [];
+    const callTargets: number[] = [];
     let n = 0;
     this.ended = false;
     for (;;) {
@@ -214,7 +215,7 @@ export class MipsFrontend {
         }
         words.push(d.word);
         if (slot) words.push(slot.word);
-        this.branch(pc, d.word, d.def!, slot, returnPoints);
+        this.branch(pc, d.word, d.def!, slot, returnPoints, callTargets);
         n += slot ? 2 : 1;
         pc = (pc + (slot ? 8 : 4)) >>> 0;
         break;
@@ -236,7 +237,7 @@ export class MipsFrontend {
     for (const op of b.ops) if (op.op === 'goto_tb' && !succs.includes(op.pc)) succs.push(op.pc);
     return {
       pc: start, ninsns: n, ops: b.ops, ntemps: b.tempCount, nlabels: b.labelCount, end: pc,
-      succs, returnPoints, words,
+      succs, returnPoints, callTargets, words,
     };
   }
 
@@ -560,7 +561,7 @@ export class MipsFrontend {
 
   // ---- branches and jumps (with their delay slot) ----
 
-  private branch(pc: number, w: number, def: InsnDef, slot: Decoded | null, returnPoints: number[]): void {
+  private branch(pc: number, w: number, def: InsnDef, slot: Decoded | null, returnPoints: number[], callTargets: number[]): void {
     const b = this.b;
     const ds = this.delaySlots;
     const name = def.name;
@@ -581,6 +582,7 @@ export class MipsFrontend {
       if (name === 'jal') {
         this.W(31, b.const(link));
         returnPoints.push(after);
+        callTargets.push(target);
       }
       this.delaySlot(slot, pc, b.const(target));
       b.gotoTb(target);
@@ -612,6 +614,10 @@ export class MipsFrontend {
       default: throw new Error(`frontend: no translation for branch '${name}'`);
     }
     const likely = def.flags.has('likely');
+    if (isLink) {
+      returnPoints.push(after);
+      callTargets.push(target);
+    }
 
     // the condition is decided before the link write and the delay slot (either may change
     // its operands); the branch then tests the operands directly when they are unchanged
