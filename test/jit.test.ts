@@ -354,6 +354,10 @@ describe('translator: helper-run instructions', () => {
   it('an instruction the frontend does not translate runs the interpreter handler (CP0)', () => {
     both(['addiu $8, $0, 77', 'mtc0 $8, 14, 0', 'mfc0 $9, 14, 0', 'mfc0 $11, 9, 0', 'addu $10, $9, $8', 'syscall']);
   });
+  it('helper-run instructions sync the registers of their own encoding (mtc1 $0 then mtc1 $5)', () => {
+    // a helper built for one encoding must not be reused for another with different registers
+    both(['mtc1 $0, $f0', 'addiu $5, $0, 9', 'mtc1 $5, $f1', 'mfc1 $6, $f1', 'addiu $7, $6, 1', 'syscall']);
+  });
   it('rdhwr $29 and $1', () => {
     both(['rdhwr $8, $29', 'rdhwr $9, $1', 'syscall']);
   });

@@ -24,10 +24,10 @@ export function jitEngineOptions(flags: JitFlags, log: (line: string) => void): 
   };
 }
 
-/** The translator's --stats line, or null for the interpreter. */
+/** The translator's --stats line, or null for the interpreter (or when nothing was translated). */
 export function jitStatsLine(engine: MachineEngine): string | null {
   const s = engine.jit?.stats;
-  if (!s) return null;
+  if (!s || s.regions === 0) return null; // nothing got hot: the interpreter ran it all
   const total = s.jitInsns + s.interpInsns;
   const pct = total ? ((100 * s.jitInsns) / total).toFixed(1) : '0.0';
   const hits = s.cacheHits + s.cacheMisses ? ((100 * s.cacheHits) / (s.cacheHits + s.cacheMisses)).toFixed(1) : '0.0';

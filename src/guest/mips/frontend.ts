@@ -528,24 +528,27 @@ export class MipsFrontend {
     const b = this.b;
     this.stats.helperInsns++;
     const ends = endsBlockAfterHelper(def);
-    let h = this.helperCache.get(def.id);
-    if (!h) {
-      const regs: Global[] = [];
-      if (ends) {
-        h = helper('interp', { reads: 'all', writes: 'all', readsCount: true, writesMemory: true });
-      } else {
-        for (const f of def.fields) {
-          if (!GPR_FIELDS.includes(f.name)) continue;
-          const n = (w >>> f.lo) & ((1 << f.width) - 1);
-          if (n !== 0 && !regs.includes(this.globals.gpr[n])) regs.push(this.globals.gpr[n]);
+    // the registers the handler may touch: the GPR fields of this very word
+    const regs: Global[] = [];
+    let mask = 0;
+    if (!ends) {
+      for (const f of def.fields) {
+        if (!GPR_FIELDS.includes(f.name)) continue;
+        const n = (w >>> f.lo) & ((1 << f.width) - 1);
+        if (n !== 0 && !(mask & (1 << n))) {
+          mask |= 1 << n;
+          regs.push(this.globals.gpr[n]);
         }
-        const cp1 = def.flags.has('cp1');
-        h = helper('interp', {
-          reads: regs, writes: regs, readsCount: !cp1, writesMemory: !cp1 || def.flags.has('store'),
-        });
       }
-      // register sets depend on the word's fields: cache only the register-free ones
-      if (ends || regs.length === 0) this.helperCache.set(def.id, h);
+    }
+    const key = def.id * 4294967296 + (mask >>> 0);
+    let h = this.helperCache.get(key);
+    if (!h) {
+      const cp1 = def.flags.has('cp1');
+      h = ends
+        ? helper('interp', { reads: 'all', writes: 'all', readsCount: true, writesMemory: true })
+        : helper('interp', { reads: regs, writes: regs, readsCount: !cp1, writesMemory: !cp1 || def.flags.has('store') });
+      this.helperCache.set(key, h);
     }
     if (ends) {
       // the interpreter's convention: pc/npc already advanced when the handler runs
