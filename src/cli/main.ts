@@ -20,6 +20,7 @@ import { JIT_DEBUG_ITEMS, jitEngineOptions, jitStatsLine } from './jit-flags.js'
 import { addAsmCommand, addAssemblerOptions, assembleForRun, isAssemblySource, setRawArgv, type AsmFlags } from './asm.js';
 import { addGradeCommand } from '../grade/cli.js';
 import { addBootCommand } from './boot.js';
+import { addBenchCommand } from './bench.js';
 import { attachMappedIo } from '../machine/system.js';
 
 const SPIM_EXCEPTION_VECTOR = 0x80000180;
@@ -269,6 +270,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   addGradeCommand(program, setExit);
   addBootCommand(program, setExit);
+  addBenchCommand(program, setExit);
 
   return program;
 }

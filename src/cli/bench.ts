@@ -1,0 +1,134 @@
+// `asmbox bench <program> [args]`: runs a guest program under the interpreter and under the
+// translator in one process (best of --repeat N each), checks that both give the same stdout and
+// exit code, and prints guest MIPS, the speedup and the translator's statistics.
+import { Option, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { BadImageError } from '../loader/elf.js';
+import { loadAssembled, loadProgram } from '../env/program.js';
+import { CapturedIO } from '../env/io.js';
+import { runMachine, type RunResult } from '../machine/run.js';
+import { SystemControl } from '../machine/cp0.js';
+import { createEngine, type EngineKind, type MachineEngine } from '../machine/engines.js';
+import type { JitStats } from '../jit/jit.js';
+import { EXIT } from './exit-codes.js';
+import { parseInteger } from './options.js';
+import { assembleForRun, isAssemblySource, type AsmFlags } from './asm.js';
+
+const SPIM_EXCEPTION_VECTOR = 0x80000180;
+
+interface BenchFlags {
+  repeat: number;
+  maxInsns?: number;
+  jitThreshold?: number;
+  stdin?: string;
+  json?: boolean;
+}
+
+export interface EngineRun {
+  engine: EngineKind;
+  ms: number;
+  insns: number;
+  mips: number;
+  kind: RunResult['kind'];
+  exitCode: number;
+  stdout: string;
+  stats?: JitStats;
+}
+
+export interface BenchResult {
+  program: string;
+  interp: EngineRun;
+  jit: EngineRun;
+  speedup: number;
+  same: boolean;
+}
+
+/** Runs `file` (ELF or assembly) under both engines, best of `repeat` runs each. */
+export function benchProgram(file: string, args: string[], flags: BenchFlags): BenchResult {
+  const bytes = readFileSync(file);
+  const isAsm = isAssemblySource(file, bytes);
+  const asm = isAsm ? assembleForRun(file, args, {} as AsmFlags) : null;
+  if (asm && !asm.program) throw new BenchError(`${file}: assembly failed`, asm.exitCode);
+  const guestArgs = asm ? asm.guestArgs : args;
+  const stdin = flags.stdin ? readFileSync(flags.stdin) : new Uint8Array(0);
+  const once = (engine: EngineKind): EngineRun => {
+    const io = new CapturedIO(stdin);
+    const popts = { args: guestArgs, seed: 1 };
+    let m;
+    try {
+      m = asm?.program ? loadAssembled(asm.program, file, io, popts) : loadProgram(bytes, file, io, popts);
+    } catch (e) {
+      if (e instanceof BadImageError) throw new BenchError(e.message, EXIT.badInput);
+      throw e;
+    }
+    if (asm?.program && m.mem.isMapped(SPIM_EXCEPTION_VECTOR)) new SystemControl(m, { mode: 'spim' });
+    const eng: MachineEngine = createEngine(engine, m, { jitThreshold: flags.jitThreshold });
+    const r = runMachine(m, eng, { maxInsns: flags.maxInsns });
+    m.mem.release();
+    return {
+      engine, ms: r.ms, insns: r.insns, mips: r.insns / Math.max(r.ms, 0.001) / 1000, kind: r.kind,
+      exitCode: r.exitCode, stdout: io.stdoutText(), stats: eng.jit ? { ...eng.jit.stats } : undefined,
+    };
+  };
+  const best = (engine: EngineKind): EngineRun => {
+    let b: EngineRun | null = null;
+    for (let i = 0; i < Math.max(1, flags.repeat); i++) {
+      const r = once(engine);
+      if (!b || r.ms < b.ms) b = r;
+    }
+    return b!;
+  };
+  const interp = best('interp');
+  const jit = best('jit');
+  const same = interp.stdout === jit.stdout && interp.exitCode === jit.exitCode && interp.kind === jit.kind && interp.insns === jit.insns;
+  return { program: file, interp, jit, speedup: interp.ms / Math.max(jit.ms, 0.001), same };
+}
+
+class BenchError extends Error {
+  constructor(message: string, readonly exitCode: number) { super(message); }
+}
+
+export function formatBench(r: BenchResult, repeat: number): string {
+  const s = r.jit.stats;
+  const lookups = s ? s.cacheHits + s.cacheMisses : 0;
+  const lines = [
+    `${r.program}: ${r.interp.insns} guest instructions, best of ${repeat}`,
+    `  engine   time (ms)   guest MIPS`,
+    `  interp ${r.interp.ms.toFixed(1).padStart(11)} ${r.interp.mips.toFixed(1).padStart(12)}`,
+    `  jit    ${r.jit.ms.toFixed(1).padStart(11)} ${r.jit.mips.toFixed(1).padStart(12)}`,
+    `  speedup ${r.speedup.toFixed(2)}x`,
+  ];
+  if (s) {
+    lines.push(`  translation: ${s.translateMs.toFixed(1)} ms, ${s.blocks} blocks in ${s.regions} regions (${s.insnsTranslated} insns); ` +
+      `cache hit rate ${lookups ? ((100 * s.cacheHits) / lookups).toFixed(1) : '0.0'}% (${s.cacheHits}/${lookups}); ` +
+      `${s.chained} chained exits; ${s.jitInsns + s.interpInsns ? ((100 * s.jitInsns) / (s.jitInsns + s.interpInsns)).toFixed(1) : '0.0'}% of instructions in generated code`);
+  }
+  lines.push(r.same ? `  outputs match (stdout ${r.interp.stdout.length} bytes, exit ${r.interp.kind} ${r.interp.exitCode})`
+    : `  MISMATCH: interp ${r.interp.kind} ${r.interp.exitCode}, ${r.interp.insns} insns, stdout ${JSON.stringify(r.interp.stdout.slice(0, 200))}\n` +
+      `            jit    ${r.jit.kind} ${r.jit.exitCode}, ${r.jit.insns} insns, stdout ${JSON.stringify(r.jit.stdout.slice(0, 200))}`);
+  return lines.join('\n');
+}
+
+export function addBenchCommand(program: Command, setExit: (code: number) => void): void {
+  program.command('bench')
+    .description('run a program (ELF or assembly) under the interpreter and the translator, check they agree, and print guest MIPS, speedup and translator statistics')
+    .argument('<program>', 'ELF executable or assembly source')
+    .argument('[args...]', 'arguments passed to the guest (put -- before them)')
+    .addOption(new Option('--repeat <n>', 'best of N runs per engine').argParser(parseInteger('--repeat', 1)).default(1))
+    .addOption(new Option('--max-insns <n>', 'stop each run after N guest instructions').argParser(parseInteger('--max-insns', 1)))
+    .addOption(new Option('--jit-threshold <n>', 'translate a block after N interpreted executions (0: always)').argParser(parseInteger('--jit-threshold')))
+    .option('--stdin <file>', 'guest standard input (the same for every run)')
+    .option('--json', 'print the result as JSON')
+    .action((file: string, args: string[], flags: BenchFlags) => {
+      try {
+        const r = benchProgram(file, args, flags);
+        if (flags.json) process.stdout.write(JSON.stringify({ ...r, interp: { ...r.interp, stdout: undefined }, jit: { ...r.jit, stdout: undefined } }, null, 2) + '\n');
+        else process.stdout.write(formatBench(r, flags.repeat) + '\n');
+        setExit(r.same ? 0 : 1);
+      } catch (e) {
+        if (!(e instanceof BenchError)) throw e;
+        process.stderr.write(`asmbox: error: ${e.message}\n`);
+        setExit(e.exitCode);
+      }
+    });
+}
