@@ -43,8 +43,8 @@ export interface BenchResult {
   same: boolean;
 }
 
-/** Runs `file` (ELF or assembly) under both engines, best of `repeat` runs each. */
-export function benchProgram(file: string, args: string[], flags: BenchFlags): BenchResult {
+/** Loads `file` (ELF or assembly) once; the returned function runs it from scratch under an engine. */
+export function benchRunner(file: string, args: string[], flags: Omit<BenchFlags, 'repeat'>): (engine: EngineKind) => EngineRun {
   const bytes = readFileSync(file);
   const isAsm = isAssemblySource(file, bytes);
   const asm = isAsm ? assembleForRun(file, args, {} as AsmFlags) : null;
@@ -70,6 +70,12 @@ export function benchProgram(file: string, args: string[], flags: BenchFlags): B
       exitCode: r.exitCode, stdout: io.stdoutText(), stats: eng.jit ? { ...eng.jit.stats } : undefined,
     };
   };
+  return once;
+}
+
+/** Runs `file` (ELF or assembly) under both engines, best of `repeat` runs each. */
+export function benchProgram(file: string, args: string[], flags: BenchFlags): BenchResult {
+  const once = benchRunner(file, args, flags);
   const best = (engine: EngineKind): EngineRun => {
     let b: EngineRun | null = null;
     for (let i = 0; i < Math.max(1, flags.repeat); i++) {
