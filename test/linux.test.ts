@@ -55,13 +55,10 @@ function describeRun(r: RunResult): string {
 
 /**
  * Known translator bugs these fixtures found, marked so CI stays green while they are open;
- * `it.fails` turns red once fixed, to have the entry removed.
- * libm: under the translator pow(10, -3) prints 0 and later results differ; the first
- * divergence from the interpreter is in main's Simpson loop (0x400ae0-0x400b10 in the
- * big-endian binary: mtc1/cvt.d.w, bal sin with mul.d in the delay slot, madd.d in the delay
- * slot of bne).
+ * `it.fails` turns red once fixed, to have the entry removed. (libm's mthc1 write-back bug was
+ * fixed in the translator; none is open.)
  */
-const KNOWN_JIT_BUGS = new Set(['libm']);
+const KNOWN_JIT_BUGS = new Set<string>();
 
 describe.skipIf(NO_FPU).each(ENGINE_KINDS)('qemu fixtures under %s', (engine) => {
   for (const c of manifest.cases) {
