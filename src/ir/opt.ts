@@ -292,10 +292,12 @@ export interface OptimizeOptions {
 /** The standard pipeline. */
 export function optimize(ops: Op[], opts: OptimizeOptions = {}): Op[] {
   if (opts.none) return ops;
+  const labels = (xs: Op[]) => xs.reduce((n, op) => n + (op.op === 'label' ? 1 : 0), 0);
   let cur = propagate(ops);
+  const before = labels(cur);
   cur = cleanup(cur);
-  cur = propagate(cur);
+  // a folded branch took its label away: knowledge now flows further
+  if (labels(cur) < before) cur = propagate(cur);
   cur = dce(cur);
-  cur = cleanup(cur);
-  return cur;
+  return cleanup(cur);
 }

@@ -1,8 +1,13 @@
 // The translator engine: tiered execution over a block/region cache.
 //
 //   cold code   runs in the interpreter one block at a time while a per-pc counter warms up
-//   hot code    (count > threshold) is translated as a REGION: the blocks reachable from the hot
-//               pc within its page, compiled into one JS function with internal dispatch
+//   hot code    (count > threshold) is translated as a REGION: the hot block plus the blocks
+//               (already run, same page) on cycles through it, i.e. its loop nest, compiled into
+//               one JS function with internal `for (;;) switch` dispatch; a self-loop becomes a
+//               JS loop of its own. Calls are not loop edges (recursion stays a chain of small
+//               regions). Why loop-shaped and why only code that has run: V8 needs 0.1-1 s of
+//               compile time for a large function on this class of machine, and code it has
+//               never executed deoptimizes the whole function when first reached.
 //   dispatch    direct-mapped front array -> Map keyed by pc + mode bits; exits to known pcs
 //               are chained (each exit slot remembers its successor entry; incoming links are
 //               recorded so invalidation can unlink them)
@@ -20,8 +25,8 @@ import type { Memory } from '../machine/memory.js';
 
 /** What the engine needs from a guest architecture. */
 export interface JitGuest {
-  /** Mode bits that change translation (part of the cache key). */
-  readonly mode: number;
+  /** Mode bits that change translation or entry (part of the cache key), as they are now. */
+  modeNow(): number;
   readonly bigEndian: boolean;
   readonly bindings: ReadonlyMap<Global, GlobalBinding>;
   /** The pc to dispatch on, or -1 when the state cannot enter translated code (pending delay slot). */
@@ -227,8 +232,8 @@ export class Jit {
       m.mem.readPages, m.mem.writePages, this.rt);
   }
 
-  private key(pc: number): number {
-    return pc + this.guest.mode * 4294967296;
+  private key(pc: number, mode: number = this.guest.modeNow()): number {
+    return pc + mode * 4294967296;
   }
 
   /** Executes exactly `maxInsns` guest instructions unless the run stops (by throwing). */
@@ -238,9 +243,11 @@ export class Jit {
     } catch (e) {
       // a run that ends inside generated code: account its instructions
       if (this.regionLeft >= 0) this.stats.jitInsns += this.regionLeft - this.rt.left;
+      if (this.interpFrom >= 0) this.stats.interpInsns += this.m.insnCount - this.interpFrom;
       throw e;
     } finally {
       this.regionLeft = -1;
+      this.interpFrom = -1;
     }
   }
 
@@ -248,11 +255,11 @@ export class Jit {
   private regionLeft = -1;
 
   private dispatch(maxInsns: number): void {
-    const m = this.m, rt = this.rt, front = this.front, stats = this.stats;
-    const mode = this.guest.mode;
+    const m = this.m, rt = this.rt, front = this.front, stats = this.stats, guest = this.guest;
     let left = maxInsns;
     while (left > 0) {
-      const pc = this.guest.entryPc();
+      const pc = guest.entryPc();
+      const mode = guest.modeNow();
       if (pc < 0) {
         // pending delay slot (the budget ended between a branch and its slot)
         this.interp(1);
@@ -261,7 +268,7 @@ export class Jit {
       }
       let e = front[(pc >>> 2) & FRONT_MASK];
       if (e === undefined || e.pc !== pc || e.mode !== mode) {
-        e = this.map.get(this.key(pc));
+        e = this.map.get(this.key(pc, mode));
         if (e === undefined) {
           stats.cacheMisses++;
           left -= this.coldStep(pc, left);
@@ -301,7 +308,7 @@ export class Jit {
           const tpc = slot.pc;
           nx = front[(tpc >>> 2) & FRONT_MASK];
           if (nx === undefined || nx.pc !== tpc || nx.mode !== mode) {
-            nx = this.map.get(this.key(tpc));
+            nx = this.map.get(this.key(tpc, mode));
             if (nx === undefined) break;
             front[(tpc >>> 2) & FRONT_MASK] = nx;
           }
@@ -317,13 +324,14 @@ export class Jit {
   }
 
   private interp(n: number): void {
-    const before = this.m.insnCount;
-    try {
-      this.guest.interpret(n);
-    } finally {
-      this.stats.interpInsns += this.m.insnCount - before;
-    }
+    const before = (this.interpFrom = this.m.insnCount);
+    this.guest.interpret(n);
+    this.interpFrom = -1;
+    this.stats.interpInsns += this.m.insnCount - before;
   }
+
+  /** insnCount when the interpreter call in progress started (-1 when none). */
+  private interpFrom = -1;
 
   /** Interprets the cold block at pc (or translates it when hot); returns instructions executed. */
   private coldStep(pc: number, left: number): number {
@@ -341,10 +349,9 @@ export class Jit {
     if (this.debug.exec && this.logFn) this.logFn(`Trace: [${hex(pc)}] interp\n`);
     if (this.debug.cpu && this.logFn) this.logFn(this.guest.formatCpu(pc) + '\n');
     if (info.len === 0) info.len = this.guest.blockLength(pc);
-    const n = Math.min(info.len, left);
-    const before = this.m.insnCount;
+    const n = info.len < left ? info.len : left;
     this.interp(n);
-    return this.m.insnCount - before;
+    return n;
   }
 
   // ---- translation ----
@@ -409,12 +416,13 @@ export class Jit {
     const ranges: [number, number][] = opt.map((b) => [b.pc, b.end]);
     const pages = new Set<number>();
     for (const [s, e] of ranges) for (let p = s >>> PAGE_SHIFT; p <= (e - 1) >>> PAGE_SHIFT; p++) pages.add(p);
+    const mode = this.guest.modeNow();
     const region = new Region(id, rootPc, ranges, [...pages], total);
     region.fn = fn;
     region.exits = code.exits.map((pc) => new ExitSlot(pc, region));
     opt.forEach((b, i) => {
-      const k = this.key(b.pc);
-      const entry = new Entry(b.pc, this.guest.mode, region, i, fn);
+      const k = this.key(b.pc, mode);
+      const entry = new Entry(b.pc, mode, region, i, fn);
       region.entries.push(entry);
       // the root always enters here; other pcs keep an existing translation
       if (i === 0 || !this.map.has(k)) {
@@ -451,7 +459,7 @@ export class Jit {
 
   /** Removes an entry from the dispatch structures and unlinks chains into it. */
   private unlinkEntry(e: Entry): void {
-    const k = this.key(e.pc);
+    const k = this.key(e.pc, e.mode);
     if (this.map.get(k) === e) this.map.delete(k);
     const fi = (e.pc >>> 2) & FRONT_MASK;
     if (this.front[fi] === e) this.front[fi] = undefined;

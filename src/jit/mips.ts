@@ -11,7 +11,7 @@ export function createMipsJit(m: Machine, handlers: Handler[], opts: JitOptions 
   const rt = new MipsJitRuntime(m, handlers);
   const cpu = m.cpu;
   const guest: JitGuest = {
-    mode: fe.mode,
+    modeNow: () => fe.modeNow(),
     bigEndian: fe.bigEndian,
     bindings: fe.bindings,
     entryPc: () => (cpu.npc === ((cpu.pc + 4) >>> 0) ? cpu.pc : -1),

@@ -118,8 +118,18 @@ export class MipsFrontend {
   readonly bindings: Map<Global, GlobalBinding>;
   readonly delaySlots: boolean;
   readonly bigEndian: boolean;
-  /** Mode bits that change translation (part of the block cache key). */
+  /**
+   * SPIM's semantics where they differ from MIPS32 (a SPIM kernel handler is loaded, as the
+   * interpreter's handlers do): sc always succeeds and leaves rt alone, mul also sets HI/LO.
+   */
+  readonly spimCompat: boolean;
+  /** Mode bits fixed for this machine that change translation (part of the cache key). */
   readonly mode: number;
+
+  /** The cache key's mode bits now: the fixed ones plus user mode (kernel code is not entered from user mode). */
+  modeNow(): number {
+    return this.m.mem.userMode ? this.mode | 4 : this.mode;
+  }
   maxBlockInsns = MAX_BLOCK_INSNS;
   readonly stats: FrontendStats = { helperInsns: 0, nativeInsns: 0 };
   private readonly decoder = mipsDecoder();
@@ -139,7 +149,8 @@ export class MipsFrontend {
     this.bindings = bindings;
     this.delaySlots = m.delaySlots;
     this.bigEndian = m.mem.bigEndian;
-    this.mode = (this.delaySlots ? 1 : 0) | (this.bigEndian ? 2 : 0);
+    this.spimCompat = !!m.sys?.spim;
+    this.mode = (this.delaySlots ? 1 : 0) | (this.bigEndian ? 2 : 0) | (this.spimCompat ? 8 : 0);
     this.zero = new Const(0);
   }
 
@@ -368,7 +379,16 @@ export class MipsFrontend {
         }
         return;
       }
-      case 'mul': this.W(rd, b.bin('mul', S(), T())); return;
+      case 'mul': {
+        const x = S(), y = T();
+        const lo = b.bin('mul', x, y);
+        if (this.spimCompat) {
+          b.mov(this.globals.hi, b.bin('mulhs', x, y));
+          b.mov(this.globals.lo, lo);
+        }
+        this.W(rd, lo);
+        return;
+      }
       case 'clz': this.W(rd, b.un('clz', S())); return;
       case 'clo': this.W(rd, b.un('clz', b.un('not', S()))); return;
 
@@ -452,6 +472,13 @@ export class MipsFrontend {
       case 'sw': b.st(this.ea(w), T(), 4); return;
       case 'sc': {
         const a = this.ea(w);
+        if (this.spimCompat) {
+          // always succeeds (uniprocessor), rt keeps the stored value
+          b.mov(this.globals.llbit, 1);
+          b.st(a, T(), 4);
+          b.mov(this.globals.llbit, 0);
+          return;
+        }
         const fail = b.newLabel(), done = b.newLabel();
         b.brcond('eq', this.globals.llbit, 0, fail);
         b.st(a, T(), 4);
