@@ -93,6 +93,9 @@ const NATIVE = new Set([
   'lb', 'lbu', 'lh', 'lhu', 'lw', 'll', 'lwl', 'lwr', 'sb', 'sh', 'sw', 'sc', 'swl', 'swr',
 ]);
 
+/** SPIM-compatibility overrides of the interpreter that this frontend translates natively. */
+const SPIM_MIRRORED = new Set(['sc', 'mul']);
+
 /** Helper-run instructions after which the block ends (they may change pc, interrupts or the run). */
 function endsBlockAfterHelper(def: InsnDef): boolean {
   if (def.name === 'syscall') return true;
@@ -143,13 +146,22 @@ export class MipsFrontend {
   private flags = 0;
   private ended = false;
 
-  constructor(private readonly m: Machine, opts: { cacheRegs?: boolean } = {}) {
+  /**
+   * Instructions whose interpreter handler differs from the plain MIPS32 one on this machine
+   * (mode-dependent overrides, e.g. SPIM compatibility): they run through the interpreter's
+   * handler, unless listed in MIRRORED, so the two engines cannot drift apart.
+   */
+  private readonly overridden: ReadonlySet<string>;
+
+  constructor(private readonly m: Machine, opts: { cacheRegs?: boolean; overridden?: ReadonlySet<string> } = {}) {
     const { globals, bindings } = makeMipsGlobals(opts.cacheRegs ?? true);
     this.globals = globals;
     this.bindings = bindings;
     this.delaySlots = m.delaySlots;
     this.bigEndian = m.mem.bigEndian;
     this.spimCompat = !!m.sys?.spim;
+    const mirrored = this.spimCompat ? SPIM_MIRRORED : new Set<string>();
+    this.overridden = new Set([...(opts.overridden ?? [])].filter((n) => !mirrored.has(n)));
     this.mode = (this.delaySlots ? 1 : 0) | (this.bigEndian ? 2 : 0) | (this.spimCompat ? 8 : 0);
     this.zero = new Const(0);
   }
@@ -190,6 +202,7 @@ export class MipsFrontend {
   }
 
   private endsBlock(def: InsnDef): boolean {
+    if (this.overridden.has(def.name)) return endsBlockAfterHelper(def);
     if (def.name === 'break' || def.name === 'sdbbp') return true;
     return !NATIVE.has(def.name) && endsBlockAfterHelper(def);
   }
@@ -213,11 +226,17 @@ export class MipsFrontend {
         b.gotoTb(pc);
         break;
       }
+      if (MipsFrontend.hasDelaySlot(d) && this.overridden.has(d.def!.name)) {
+        // an overridden branch: the interpreter runs it
+        if (n === 0) return null;
+        b.gotoTb(pc);
+        break;
+      }
       if (MipsFrontend.hasDelaySlot(d)) {
         let slot: Decoded | null = null;
         if (this.delaySlots) {
           slot = this.decode((pc + 4) >>> 0);
-          if (!slot || MipsFrontend.hasDelaySlot(slot)) {
+          if (!slot || MipsFrontend.hasDelaySlot(slot) || (slot.def && this.overridden.has(slot.def.name) && endsBlockAfterHelper(slot.def))) {
             // a branch in a delay slot (or an unreadable slot): leave it to the interpreter
             if (n === 0) return null;
             b.gotoTb(pc);
@@ -290,6 +309,7 @@ export class MipsFrontend {
     }
     const rs = rsOf(w), rt = rtOf(w), rd = rdOf(w), sa = saOf(w);
     const S = () => this.R(rs), T = () => this.R(rt);
+    if (this.overridden.has(def.name)) return this.viaHelper(w, def);
     if (NATIVE.has(def.name)) this.stats.nativeInsns++;
     switch (def.name) {
       case 'add': case 'sub': {
