@@ -338,7 +338,8 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
   // ---- assemble the function ----
   const src: string[] = [];
   src.push('"use strict";');
-  src.push(`return function ${opts.name ?? 'region'}(b, left) {`);
+  // parenthesized: V8 compiles it eagerly instead of pre-parsing now and parsing again at the first call
+  src.push(`return (function ${opts.name ?? 'region'}(b, left) {`);
   if (cached.length) src.push(`  let ${cached.map((g) => `${binding(g).local} = ${binding(g).ref}`).join(', ')};`);
   const temps: string[] = [];
   for (let i = 0; i < maxTemps; i++) temps.push(`t${i} = 0`);
@@ -372,7 +373,7 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
   src.push('  H.left = left;');
   src.push(`  if (xid !== -3) { ${target.setPc('xpc')} }`);
   src.push('  return xid;');
-  src.push('};');
+  src.push('});');
   return { source: src.join('\n') + '\n', exits: exitSlots, sites: sites.length, cached, written };
 }
 
