@@ -127,6 +127,8 @@ const PAGE_SHIFT = 12;
 const MAX_PAGE_INVALIDATIONS = 32;
 
 export const DEFAULT_THRESHOLD = 500;
+/** Largest region that keeps recursion (call edges) inside; larger ones are split at calls. */
+const MAX_RECURSIVE_REGION_INSNS = 160;
 export const DEFAULT_CACHE_LIMIT = 1 << 20;
 
 /** One entry point: a block of a region. */
@@ -386,7 +388,9 @@ export class Jit {
     }
     if (!blocks.length) return false;
     if (this.regionShape === 'loops' && blocks.length > 1) {
-      const kept = loopRegion(blocks);
+      // recursion through calls stays inside a small region; a large one is split at calls
+      let kept = loopRegion(blocks, true);
+      if (kept.reduce((n, b) => n + b.ninsns, 0) > MAX_RECURSIVE_REGION_INSNS) kept = loopRegion(blocks, false);
       total = kept.reduce((n, b) => n + b.ninsns, 0);
       blocks.length = 0;
       blocks.push(...kept);
@@ -544,14 +548,18 @@ export class Jit {
 
 /**
  * The root block (first) and the blocks on a cycle through it. A call is an edge to its return
- * point, not to the callee: recursion is not a loop, it stays a chain of small regions.
+ * point and, if `calls`, also to the callee, and a computed jump (a return) to every return
+ * point (recursion then counts as a loop).
  */
-function loopRegion(blocks: IrBlock[]): IrBlock[] {
+function loopRegion(blocks: IrBlock[], calls: boolean): IrBlock[] {
   const byPc = new Map(blocks.map((b) => [b.pc, b]));
   const preds = new Map<number, number[]>();
+  // with calls, a return (computed jump) may go back to any return point of the region
+  const allReturnPoints = calls ? blocks.flatMap((b) => b.returnPoints) : [];
   for (const b of blocks) {
-    for (const s of [...b.succs, ...b.returnPoints]) {
-      if (!byPc.has(s) || b.callTargets.includes(s)) continue;
+    const returns = calls && b.ops.some((op) => op.op === 'goto_ptr') ? allReturnPoints : [];
+    for (const s of [...b.succs, ...b.returnPoints, ...returns]) {
+      if (!byPc.has(s) || (!calls && b.callTargets.includes(s))) continue;
       let l = preds.get(s);
       if (!l) preds.set(s, (l = []));
       l.push(b.pc);
