@@ -89,6 +89,23 @@ describe('translator: straight-line code and loops', () => {
     }
   });
 
+  it('a self-loop block leaves its JS loop when falling through to the next block of the region', () => {
+    // inner loop [2..5] is a self-loop; its fall-through (6) is the next block in the region
+    const r = both([
+      'addiu $8, $0, 3',
+      'addiu $9, $0, 4', // 1 outer
+      'addiu $10, $10, 1', // 2 inner
+      'addiu $9, $9, -1',
+      'bne $9, $0, -3',
+      'nop',
+      'addiu $8, $8, -1', // 6
+      'bne $8, $0, -7',
+      'nop',
+      'syscall',
+    ]);
+    expect(r.jit.regs[T2]).toBe('0xc');
+  });
+
   it('works without delay slots (SPIM mode), likely and linking branches', () => {
     both([
       'addiu $8, $0, 10',

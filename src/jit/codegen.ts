@@ -263,7 +263,8 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
             if (ti === bi) return leave(refund, `continue c${bi};`);
             // the next block in order: fall through into its case
             const last = isLastReachable(ops, i);
-            if (ti === bi + 1 && refund === 0 && last) return `// fall through to ${hex(op.pc)}`;
+            // (out of a self-loop's JS loop first: the end of its body would go round again)
+            if (ti === bi + 1 && refund === 0 && last) return selfLoop ? `break c${bi};` : `// fall through to ${hex(op.pc)}`;
             return leave(refund, `b = ${ti}; continue L;`);
           }
           let slot = exitSlotOf.get(op.pc);

@@ -406,7 +406,8 @@ export class Jit {
       }
     }
     if (log && this.debug.op) for (const b of blocks) log(`OP: region ${id}\n${formatBlock(b)}\n`);
-    const opt = blocks.map((b) => ({ ...b, ops: optimize(b.ops, { none: this.noOpt }) }));
+    // in address order, a not-taken branch usually falls through into the next case
+    const opt = blocks.map((b) => ({ ...b, ops: optimize(b.ops, { none: this.noOpt }) })).sort((a, b) => a.pc - b.pc);
     if (log && this.debug.op_opt) for (const b of opt) log(`OP after optimization: region ${id}\n${formatBlock(b)}\n`);
     const code = generateRegion(opt, this.target, {
       traceExec: !!(this.debug.exec && log), traceCpu: !!(this.debug.cpu && log), name: `region_${hex(rootPc)}`,
@@ -429,7 +430,7 @@ export class Jit {
       const entry = new Entry(b.pc, mode, region, i, fn);
       region.entries.push(entry);
       // the root always enters here; other pcs keep an existing translation
-      if (i === 0 || !this.map.has(k)) {
+      if (b.pc === rootPc || !this.map.has(k)) {
         const old = this.map.get(k);
         if (old) this.unlinkEntry(old);
         this.map.set(k, entry);

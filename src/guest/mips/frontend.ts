@@ -6,7 +6,7 @@
 // A block runs from its start pc to the first branch or jump (plus its delay slot when delay
 // slots are on), a syscall or other block-ending instruction, a page boundary or a size limit.
 import {
-  Const, Global, IrBuilder, helper, INSN_DELAY_SLOT,
+  Const, Global, IrBuilder, helper, invertCond, INSN_DELAY_SLOT,
   type Cond, type Helper, type IrBlock, type Value, type Var,
 } from '../../ir/index.js';
 import { ExcCode } from '../../machine/exceptions.js';
@@ -725,11 +725,12 @@ export class MipsFrontend {
   /** goto target if the test holds, else goto fallthrough. */
   private twoWay([cond, x, y]: [Cond, Value, Value], target: number, fallthrough: number): void {
     const b = this.b;
-    const taken = b.newLabel();
-    b.brcond(cond, x, y, taken);
-    b.gotoTb(fallthrough);
-    b.label(taken);
+    // the fall-through exit last: in a region it often continues into the next block's case
+    const notTaken = b.newLabel();
+    b.brcond(invertCond(cond), x, y, notTaken);
     b.gotoTb(target);
+    b.label(notTaken);
+    b.gotoTb(fallthrough);
   }
 
   /** Emits the delay slot instruction (if delay slots are on) with `next` as its successor pc. */
