@@ -139,7 +139,7 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
     emit(`      if (left < ${len}) { xpc = ${lit(blk.pc)}; xid = -1; break L; }`);
     emit(`      left -= ${len};`);
     if (opts.traceExec) emit(`      H.trace(${lit(blk.pc)}, ${bi});`);
-    if (opts.traceCpu) emit(`      ${writeBack(written)} H.cpuState(${lit(blk.pc)});`);
+    if (opts.traceCpu) emit(`      ${writeBack(written)} M.insnCount = H.c0 - left - ${len}; H.cpuState(${lit(blk.pc)});`);
 
     // labels: open a labeled JS block for each at the block start, close it where the label is
     const labelOrder: number[] = [];
