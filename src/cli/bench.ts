@@ -7,14 +7,13 @@ import { BadImageError } from '../loader/elf.js';
 import { loadAssembled, loadProgram } from '../env/program.js';
 import { CapturedIO } from '../env/io.js';
 import { runMachine, type RunResult } from '../machine/run.js';
-import { SystemControl } from '../machine/cp0.js';
+import { deliverExceptionsToGuestHandler } from '../machine/system.js';
 import { createEngine, type EngineKind, type MachineEngine } from '../machine/engines.js';
 import type { JitStats } from '../jit/jit.js';
 import { EXIT } from './exit-codes.js';
 import { parseInteger } from './options.js';
 import { assembleForRun, isAssemblySource, type AsmFlags } from './asm.js';
 
-const SPIM_EXCEPTION_VECTOR = 0x80000180;
 
 interface BenchFlags {
   repeat: number;
@@ -61,7 +60,7 @@ export function benchRunner(file: string, args: string[], flags: Omit<BenchFlags
       if (e instanceof BadImageError) throw new BenchError(e.message, EXIT.badInput);
       throw e;
     }
-    if (asm?.program && m.mem.isMapped(SPIM_EXCEPTION_VECTOR)) new SystemControl(m, { mode: 'spim' });
+    if (asm?.program) deliverExceptionsToGuestHandler(m);
     const eng: MachineEngine = createEngine(engine, m, { jitThreshold: flags.jitThreshold });
     const r = runMachine(m, eng, { maxInsns: flags.maxInsns });
     m.mem.release();

@@ -9,7 +9,6 @@ import { BadImageError, isElf, parseElf } from '../loader/elf.js';
 import { loadAssembled, loadProgram, type EnvKind, type ProgramOptions } from '../env/program.js';
 import { HostIO } from '../env/io.js';
 import { runMachine, type RunResult } from '../machine/run.js';
-import { SystemControl } from '../machine/cp0.js';
 import { createEngine, ENGINE_KINDS, type EngineKind } from '../machine/engines.js';
 import { describeFault, describeResult } from '../machine/report.js';
 import type { Machine } from '../machine/machine.js';
@@ -21,9 +20,8 @@ import { addAsmCommand, addAssemblerOptions, assembleForRun, isAssemblySource, s
 import { addGradeCommand } from '../grade/cli.js';
 import { addBootCommand } from './boot.js';
 import { addBenchCommand } from './bench.js';
-import { attachMappedIo } from '../machine/system.js';
+import { attachMappedIo, deliverExceptionsToGuestHandler } from '../machine/system.js';
 
-const SPIM_EXCEPTION_VECTOR = 0x80000180;
 const ROMS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../roms');
 
 /** An error the user caused; printed without a stack trace. */
@@ -202,7 +200,7 @@ function runProgram(file: string, args: string[], flags: RunFlags): number {
     throw e;
   }
   // a kernel exception handler at 0x80000180: exceptions go to it, as in SPIM
-  if (asm?.program && m.mem.isMapped(SPIM_EXCEPTION_VECTOR)) new SystemControl(m, { mode: 'spim' });
+  if (asm?.program) deliverExceptionsToGuestHandler(m);
   if (flags.mappedIo) attachMappedIo(m, io, { liveInput: isatty(stdinFd) });
   const engine = createEngine(flags.engine, m, jitEngineOptions(flags, log));
   const result = runMachine(m, engine, { maxInsns: flags.maxInsns, timeoutMs: flags.timeout !== undefined ? flags.timeout * 1000 : undefined });

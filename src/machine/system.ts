@@ -68,6 +68,13 @@ export function bootMachine(o: BootOptions): { m: Machine; board: SystemBoard; s
   return { m, board, sys };
 }
 
+export const SPIM_EXCEPTION_VECTOR = 0x80000180;
+
+/** SPIM's model: an assembled program with code at 0x80000180 handles its own exceptions. */
+export function deliverExceptionsToGuestHandler(m: Machine): void {
+  if (!m.sys && m.mem.isMapped(SPIM_EXCEPTION_VECTOR)) new SystemControl(m, { mode: 'spim' });
+}
+
 /**
  * `run --mapped-io`: SPIM's terminal at 0xFFFF0000 for a user program. Exceptions reach the
  * guest only if it has a handler at 0x80000180; interrupts use SPIM's latched Cause.IP bits.
@@ -80,7 +87,7 @@ export function attachMappedIo(m: Machine, io: GuestIO, opts: { liveInput?: bool
   });
   board.install(m.mem, {});
   m.mem.userWindows.push({ start: 0xffff0000, end: 0xffff0010 });
-  const deliver = m.mem.isMapped(0x80000180);
+  const deliver = m.mem.isMapped(SPIM_EXCEPTION_VECTOR);
   const sys = m.sys ?? new SystemControl(m, { mode: 'spim', deliver });
   sys.irq = board;
   sys.latched = board.intc;
