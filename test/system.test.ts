@@ -53,6 +53,7 @@ describe('exceptions in system mode', () => {
 });
 
 describe('ROMs', () => {
+  const kernelRuns: Record<string, { out: string; insns: number; taken: number[] }> = {};
   for (const engine of ['interp', 'jit'] as EngineKind[]) {
     it(`hello under ${engine}`, () => {
       const { result, out } = boot('roms/hello.s', engine);
@@ -68,6 +69,10 @@ describe('ROMs', () => {
       expect([count('A'), count('B'), count('C')]).toEqual([40, 56, 72]);
       expect(m.sys!.taken[0]).toBeGreaterThan(20); // timer interrupts
       expect(m.sys!.taken[8]).toBe(40 + 56 + 72 + 5 + 7 + 9 + 3); // syscalls
+      kernelRuns[engine] = { out, insns: result.insns, taken: [...m.sys!.taken] };
     });
   }
+  it('kernel demo: both engines interleave the tasks identically (exact device clock in translated code)', () => {
+    expect(kernelRuns.jit).toEqual(kernelRuns.interp);
+  });
 });

@@ -292,23 +292,24 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
       const a = ex(op.addr);
       const d = op.d;
       const site = newSite();
+      const k = `left + ${refundAt()}`;
       if (opts.memHelpers) {
         const f = op.size === 4 ? 'LW' : op.size === 2 ? 'LH' : 'LB';
-        let s = assign(d, `${f}(${a}, ${site})`);
+        let s = assign(d, `${f}(${a}, ${site}, ${k})`);
         if (op.signed && op.size !== 4) s += ' ' + assign(d, `(${ex(d)} << ${32 - op.size * 8}) >> ${32 - op.size * 8}`);
         return s;
       }
       const idx = `(${a} >>> 2) & 1023`;
       let s = `p = RP[${a} >>> 12]; `;
       if (op.size === 4) {
-        s += assign(d, `p !== undefined && (${a} & 3) === 0 ? p[${idx}] : H.rd32(${a}, ${site})`);
+        s += assign(d, `p !== undefined && (${a} & 3) === 0 ? p[${idx}] : H.rd32(${a}, ${site}, ${k})`);
       } else if (op.size === 2) {
         const sh = hx ? `((${a} ^ 2) & 2) << 3` : `(${a} & 2) << 3`;
-        s += assign(d, `p !== undefined && (${a} & 1) === 0 ? (p[${idx}] >>> (${sh})) & 65535 : H.rd16(${a}, ${site})`);
+        s += assign(d, `p !== undefined && (${a} & 1) === 0 ? (p[${idx}] >>> (${sh})) & 65535 : H.rd16(${a}, ${site}, ${k})`);
         if (op.signed) s += ' ' + assign(d, `(${ex(d)} << 16) >> 16`);
       } else {
         const sh = bx ? `(~${a} & 3) << 3` : `(${a} & 3) << 3`;
-        s += assign(d, `p !== undefined ? (p[${idx}] >>> (${sh})) & 255 : H.rd8(${a}, ${site})`);
+        s += assign(d, `p !== undefined ? (p[${idx}] >>> (${sh})) & 255 : H.rd8(${a}, ${site}, ${k})`);
         if (op.signed) s += ' ' + assign(d, `(${ex(d)} << 24) >> 24`);
       }
       return s;
@@ -317,20 +318,21 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
     function genStore(op: Extract<Op, { op: 'st' }>): string {
       const a = ex(op.addr), v = ex(op.val);
       const site = newSite();
-      if (opts.memHelpers) return `${op.size === 4 ? 'SW' : op.size === 2 ? 'SH' : 'SB'}(${a}, ${v}, ${site});`;
+      const k = `left + ${refundAt()}`;
+      if (opts.memHelpers) return `${op.size === 4 ? 'SW' : op.size === 2 ? 'SH' : 'SB'}(${a}, ${v}, ${site}, ${k});`;
       const idx = `(${a} >>> 2) & 1023`;
       let s = `p = WP[${a} >>> 12]; `;
       if (op.size === 4) {
         s += `if (p !== undefined && (${a} & 3) === 0) p[${idx}] = ${v}; `;
-        s += `else H.wr32(${a}, ${v}, ${site});`;
+        s += `else H.wr32(${a}, ${v}, ${site}, ${k});`;
       } else if (op.size === 2) {
         const sh = hx ? `((${a} ^ 2) & 2) << 3` : `(${a} & 2) << 3`;
         s += `if (p !== undefined && (${a} & 1) === 0) { i_ = ${idx}; s_ = ${sh}; p[i_] = (p[i_] & ~(65535 << s_)) | ((${v} & 65535) << s_); } `;
-        s += `else H.wr16(${a}, ${v}, ${site});`;
+        s += `else H.wr16(${a}, ${v}, ${site}, ${k});`;
       } else {
         const sh = bx ? `(~${a} & 3) << 3` : `(${a} & 3) << 3`;
         s += `if (p !== undefined) { i_ = ${idx}; s_ = ${sh}; p[i_] = (p[i_] & ~(255 << s_)) | ((${v} & 255) << s_); } `;
-        s += `else H.wr8(${a}, ${v}, ${site});`;
+        s += `else H.wr8(${a}, ${v}, ${site}, ${k});`;
       }
       return s;
     }
@@ -387,12 +389,12 @@ export function memoryHelpersSource(bigEndian: boolean): string {
   const sh1 = bigEndian ? '(~a & 3) << 3' : '(a & 3) << 3';
   const sh2 = bigEndian ? '((a ^ 2) & 2) << 3' : '(a & 2) << 3';
   return `"use strict";
-function LW(a, s) { const p = RP[a >>> 12]; return p !== undefined && (a & 3) === 0 ? p[(a >>> 2) & 1023] : H.rd32(a, s); }
-function LH(a, s) { const p = RP[a >>> 12]; return p !== undefined && (a & 1) === 0 ? (p[(a >>> 2) & 1023] >>> (${sh2})) & 65535 : H.rd16(a, s); }
-function LB(a, s) { const p = RP[a >>> 12]; return p !== undefined ? (p[(a >>> 2) & 1023] >>> (${sh1})) & 255 : H.rd8(a, s); }
-function SW(a, v, s) { const p = WP[a >>> 12]; if (p !== undefined && (a & 3) === 0) p[(a >>> 2) & 1023] = v; else H.wr32(a, v, s); }
-function SH(a, v, s) { const p = WP[a >>> 12]; if (p !== undefined && (a & 1) === 0) { const i = (a >>> 2) & 1023, k = ${sh2}; p[i] = (p[i] & ~(65535 << k)) | ((v & 65535) << k); } else H.wr16(a, v, s); }
-function SB(a, v, s) { const p = WP[a >>> 12]; if (p !== undefined) { const i = (a >>> 2) & 1023, k = ${sh1}; p[i] = (p[i] & ~(255 << k)) | ((v & 255) << k); } else H.wr8(a, v, s); }
+function LW(a, s, k) { const p = RP[a >>> 12]; return p !== undefined && (a & 3) === 0 ? p[(a >>> 2) & 1023] : H.rd32(a, s, k); }
+function LH(a, s, k) { const p = RP[a >>> 12]; return p !== undefined && (a & 1) === 0 ? (p[(a >>> 2) & 1023] >>> (${sh2})) & 65535 : H.rd16(a, s, k); }
+function LB(a, s, k) { const p = RP[a >>> 12]; return p !== undefined ? (p[(a >>> 2) & 1023] >>> (${sh1})) & 255 : H.rd8(a, s, k); }
+function SW(a, v, s, k) { const p = WP[a >>> 12]; if (p !== undefined && (a & 3) === 0) p[(a >>> 2) & 1023] = v; else H.wr32(a, v, s, k); }
+function SH(a, v, s, k) { const p = WP[a >>> 12]; if (p !== undefined && (a & 1) === 0) { const i = (a >>> 2) & 1023, k = ${sh2}; p[i] = (p[i] & ~(65535 << k)) | ((v & 65535) << k); } else H.wr16(a, v, s, k); }
+function SB(a, v, s, k) { const p = WP[a >>> 12]; if (p !== undefined) { const i = (a >>> 2) & 1023, k = ${sh1}; p[i] = (p[i] & ~(255 << k)) | ((v & 255) << k); } else H.wr8(a, v, s, k); }
 return [LW, LH, LB, SW, SH, SB];
 `;
 }

@@ -36,37 +36,45 @@ export class MipsJitRuntime {
   }
 
   // ---- memory slow paths (they throw precise guest exceptions) ----
+  // `unexecuted` is the budget left plus the instructions of the block not yet run (this one
+  // included), so insnCount is exact here: device registers (MMIO) read the clock.
 
-  rd8(a: number, site: number): number {
+  rd8(a: number, site: number, unexecuted: number): number {
     this.site = site;
+    this.m.insnCount = this.c0 - unexecuted;
     return this.mem.read8(a);
   }
 
-  rd16(a: number, site: number): number {
+  rd16(a: number, site: number, unexecuted: number): number {
     this.site = site;
+    this.m.insnCount = this.c0 - unexecuted;
     return this.mem.read16(a);
   }
 
-  rd32(a: number, site: number): number {
+  rd32(a: number, site: number, unexecuted: number): number {
     this.site = site;
+    this.m.insnCount = this.c0 - unexecuted;
     return this.mem.read32(a);
   }
 
   /** Stores; if that invalidated translated code, throws SMC_EXIT (the block ends after the store). */
-  wr8(a: number, v: number, site: number): void {
+  wr8(a: number, v: number, site: number, unexecuted: number): void {
     this.site = site;
+    this.m.insnCount = this.c0 - unexecuted;
     this.mem.write8(a, v);
     if (this.smc) this.smcExit();
   }
 
-  wr16(a: number, v: number, site: number): void {
+  wr16(a: number, v: number, site: number, unexecuted: number): void {
     this.site = site;
+    this.m.insnCount = this.c0 - unexecuted;
     this.mem.write16(a, v);
     if (this.smc) this.smcExit();
   }
 
-  wr32(a: number, v: number, site: number): void {
+  wr32(a: number, v: number, site: number, unexecuted: number): void {
     this.site = site;
+    this.m.insnCount = this.c0 - unexecuted;
     this.mem.write32(a, v);
     if (this.smc) this.smcExit();
   }
