@@ -630,6 +630,15 @@ describe.each(ENGINE_KINDS)('interpreter (%s engine)', (kind: EngineKind) => {
       }
     }
 
+    it('a jump in the delay slot of a taken jump links but does not jump: the outer target wins (SPIM)', () => {
+      const { r, result } = exec([
+        'jal 0x40000c', 'jal 0x400014', 'addiu $v1, $0, 1',
+        /* 0x0c */ 'addiu $a0, $0, 1', /* 0x10 */ 'addiu $a1, $0, 1', /* 0x14 */ 'addiu $a2, $0, 1',
+      ], { 31: 0 });
+      expect(result.kind).toBe('exit');
+      expect([r[3], r[4], r[5], r[6]]).toEqual([0, 1, 1, 1]);
+      expect(r[31]).not.toBe(0); // the slot's jal still wrote $ra
+    });
     it('jalr with rd == rs jumps to the old value', () => {
       const { r, result } = exec(['jalr $t1, $t1', 'nop', 'addiu $v1, $0, 1', 'addiu $v1, $0, 2'], { [T1]: TEXT_BASE + 16 });
       expect(result.kind).toBe('exit');

@@ -201,23 +201,28 @@ export class SystemControl {
 
   // ---- exceptions and interrupts ----
 
-  /** SPIM's coprocessor-0 control registers (ctc0/cfc0, R2000 leftovers SPIM accepts). */
-  private cp0Control = new Int32Array(32);
+  /** SPIM's control registers of coprocessors 0, 2 and 3 (ctcz/cfcz, R2000 leftovers SPIM accepts). */
+  private copControl = [new Int32Array(32), null, new Int32Array(32), new Int32Array(32)];
+  /** SPIM's general registers of coprocessors 2 and 3 (mtcz/mfcz). */
+  private copData = [null, null, new Int32Array(32), new Int32Array(32)];
 
   /**
-   * SPIM mode: instructions SPIM accepts that are no MIPS32 instructions (ctc0, cfc0) are
-   * emulated here when they raise RI; returns true if done (state moved past the instruction).
+   * SPIM mode: instructions SPIM accepts that are no MIPS32 instructions (ctcz/cfcz for z = 0, 2,
+   * 3, mtcz/mfcz for z = 2, 3; in MIPS32 these words are reserved) are emulated here when they
+   * raise RI; returns true if done (state moved past the instruction).
    */
-  private emulate(e: GuestException, inDelaySlot: boolean): boolean {
+  emulate(e: GuestException, inDelaySlot: boolean): boolean {
     if (!this.spim || e.code !== ExcCode.RI || inDelaySlot) return false;
     const cpu = this.m.cpu;
     let w: number;
     try { w = this.m.mem.fetch(cpu.pc); } catch { return false; }
-    if (w >>> 26 !== 0x10 || (w & 0x7ff) !== 0) return false;
+    const z = (w >>> 26) - 0x10;
+    if (z < 0 || z > 3 || (w & 0x7ff) !== 0) return false;
     const rs = (w >>> 21) & 31, rt = (w >>> 16) & 31, rd = (w >>> 11) & 31;
-    if (rs === 2) { if (rt) cpu.r[rt] = this.cp0Control[rd]; } // cfc0
-    else if (rs === 6) this.cp0Control[rd] = cpu.r[rt]; // ctc0
-    else return false;
+    const regs = rs === 2 || rs === 6 ? this.copControl[z] : rs === 0 || rs === 4 ? this.copData[z] : null;
+    if (!regs) return false;
+    if (rs === 2 || rs === 0) { if (rt) cpu.r[rt] = regs[rd]; } // cfcz, mfcz
+    else regs[rd] = cpu.r[rt]; // ctcz, mtcz
     cpu.jumpTo(cpu.npc);
     this.m.insnCount++;
     return true;
@@ -225,7 +230,6 @@ export class SystemControl {
 
   /** Enters the exception handler for `e` (precise state: cpu.pc = faulting instruction). */
   exception(e: GuestException, inDelaySlot: boolean): void {
-    if (this.emulate(e, inDelaySlot)) return;
     const cpu = this.m.cpu, c = cpu.cp0;
     if (this.spim && e.code === ExcCode.AdEL && (cpu.pc & 3) !== 0 && e.badVAddr === cpu.pc) {
       // SPIM reports a misaligned instruction fetch as a bad instruction address (IBE) at the

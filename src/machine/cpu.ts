@@ -9,6 +9,8 @@ export class Cpu {
   /** Address of the next instruction to execute, and of the one after it (delay slots). */
   pc = 0;
   npc = 4;
+  /** Instruction count at which the delay slot of the last taken branch runs (see interp `take`). */
+  takenSlotAt = -1;
   /** Load-linked bit for ll/sc. */
   llbit = 0;
   /** CP0 registers, indexed reg * 8 + sel. */
@@ -33,6 +35,7 @@ export class Cpu {
   jumpTo(addr: number): void {
     this.pc = addr >>> 0;
     this.npc = (addr + 4) >>> 0;
+    this.takenSlotAt = -1;
   }
 
   /** FCSR condition-code bit for cc 0..7. */

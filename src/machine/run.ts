@@ -42,6 +42,10 @@ export function runMachine(m: Machine, engine: Engine, limits: RunLimits = {}): 
       try {
         engine(m, budget);
       } catch (e) {
+        if (e instanceof GuestException && sys?.emulate(e, m.fault?.inDelaySlot ?? false)) {
+          m.fault = null; // an instruction SPIM accepts beyond MIPS32, done
+          continue;
+        }
         if (e instanceof GuestException && sys?.deliver) {
           // precise state: the handler at the exception vector runs next
           sys.exception(e, m.fault?.inDelaySlot ?? false);

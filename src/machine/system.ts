@@ -70,9 +70,16 @@ export function bootMachine(o: BootOptions): { m: Machine; board: SystemBoard; s
 
 export const SPIM_EXCEPTION_VECTOR = 0x80000180;
 
-/** SPIM's model: an assembled program with code at 0x80000180 handles its own exceptions. */
-export function deliverExceptionsToGuestHandler(m: Machine): void {
-  if (!m.sys && m.mem.isMapped(SPIM_EXCEPTION_VECTOR)) new SystemControl(m, { mode: 'spim' });
+/**
+ * SPIM's model for an assembled program: CP0 as SPIM has it (and the coprocessor-control moves
+ * SPIM accepts); exceptions go to the program's own handler if it has kernel code at 0x80000180,
+ * else they end the run.
+ */
+export function deliverExceptionsToGuestHandler(m: Machine, segments: readonly { kind: string; addr: number; bytes: Uint8Array }[]): void {
+  if (m.sys) return;
+  const v = SPIM_EXCEPTION_VECTOR;
+  const handler = segments.some((s) => s.kind === 'ktext' && s.addr <= v && v < s.addr + s.bytes.length);
+  new SystemControl(m, { mode: 'spim', deliver: handler });
 }
 
 /**

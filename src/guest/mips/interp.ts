@@ -26,10 +26,17 @@ export function handlersByName(m: Machine): Record<string, Handler> {
   const exc = (code: ExcCode, bad?: number): never => {
     throw new GuestException(code, bad);
   };
-  /** cpu.pc already points past the branch (at its delay slot). */
+  /**
+   * cpu.pc already points past the branch (at its delay slot). A jump in the delay slot of a
+   * taken jump is UNPREDICTABLE in MIPS32; asmbox does what SPIM does (it runs the slot inside
+   * the outer jump): the slot's jump links but does not transfer control, the outer target wins.
+   */
   const take = (target: number) => {
-    if (ds) cpu.npc = target >>> 0;
-    else { cpu.pc = target >>> 0; cpu.npc = (target + 4) >>> 0; }
+    if (ds) {
+      if (m.insnCount === cpu.takenSlotAt) return;
+      cpu.npc = target >>> 0;
+      cpu.takenSlotAt = m.insnCount + 1;
+    } else { cpu.pc = target >>> 0; cpu.npc = (target + 4) >>> 0; }
   };
   const annul = () => {
     if (ds) { cpu.pc = cpu.npc; cpu.npc = (cpu.npc + 4) >>> 0; }
