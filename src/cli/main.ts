@@ -20,6 +20,7 @@ import { addAsmCommand, addAssemblerOptions, assembleForRun, isAssemblySource, s
 import { addGradeCommand } from '../grade/cli.js';
 import { addBootCommand } from './boot.js';
 import { addBenchCommand } from './bench.js';
+import { addMkdiskCommand } from './mkdisk.js';
 import { attachMappedIo, deliverExceptionsToGuestHandler } from '../machine/system.js';
 
 const ROMS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../roms');
@@ -269,6 +270,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   addGradeCommand(program, setExit);
   addBootCommand(program, setExit);
   addBenchCommand(program, setExit);
+  addMkdiskCommand(program, setExit);
 
   return program;
 }
