@@ -148,3 +148,37 @@ describe.skipIf(!built)('asmbox run: usage and input errors', () => {
     expect(r.stderr).toMatch(/not word aligned/);
   });
 });
+
+describe.skipIf(!built)('asmbox boot and bench --boot', () => {
+  it('boot without a ROM runs the built kernel demo (what npm start shows)', () => {
+    expect(existsSync(join(ROOT, 'roms/build/kernel.elf'))).toBe(true); // made by npm run build
+    const r = asmbox(['boot']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^asmbox kernel: 3 user tasks/);
+    expect(r.stdout).toMatch(/\[B\] fib\(24\) = 46368 {2}\(tick \d+\)\n/);
+    expect(r.stdout).toMatch(/all tasks done after \d+ timer interrupts, power off\n$/);
+  });
+  it('boots an ELF ROM image as its source boots', () => {
+    const elf = join(tmp, 'hello.elf');
+    expect(asmbox(['asm', '--delay-slots', '--start', 'mars', join(ROOT, 'roms/hello.s'), '-o', elf]).status).toBe(0);
+    const fromElf = asmbox(['boot', elf]), fromSource = asmbox(['boot', join(ROOT, 'roms/hello.s')]);
+    expect(fromElf.status).toBe(0);
+    expect(fromElf.stdout).toBe('Hello from the asmbox ROM!\n');
+    expect(fromSource.stdout).toBe(fromElf.stdout);
+  });
+  it('a malformed ELF ROM is refused with what is wrong (exit 66)', () => {
+    const bad = join(tmp, 'bad.elf');
+    writeFileSync(bad, Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1]), Buffer.alloc(20)]));
+    const r = asmbox(['boot', bad]);
+    expect(r.status).toBe(EXIT.badInput);
+    expect(r.stderr).toMatch(/asmbox: error: .*bad\.elf: /);
+    noStack(r.stderr);
+  });
+  it('bench --boot runs a ROM under both engines and reports interrupts', () => {
+    const r = asmbox(['bench', '--boot', join(ROOT, 'roms/kernel.s')]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/speedup [\d.]+x/);
+    expect(r.stdout).toMatch(/system mode: (\d+) interrupts and 61 other exceptions taken/);
+    expect(r.stdout).toMatch(/outputs match \(stdout \d+ bytes, exit halt 0\)/);
+  });
+});

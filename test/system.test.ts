@@ -20,6 +20,19 @@ function boot(file: string, engine: EngineKind, maxInsns = 50_000_000) {
   return { m, result, out: io.stdoutText() };
 }
 
+const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+const primesBelow = (n: number) => range(2, n - 1).filter((k) => range(2, Math.floor(Math.sqrt(k))).every((d) => k % d !== 0)).length;
+const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+/** [start, steps] of the longest Collatz chain starting below n (the first, on ties). */
+function longestCollatz(n: number): [number, number] {
+  let best: [number, number] = [1, 0];
+  for (let s = 1; s < n; s++) {
+    let x = s, k = 0;
+    while (x !== 1) { x = x % 2 ? 3 * x + 1 : x / 2; k++; }
+    if (k > best[1]) best = [s, k];
+  }
+  return best;
+}
 const hex = (n: number) => '0x' + (n >>> 0).toString(16).padStart(8, '0');
 
 describe('exceptions in system mode', () => {
@@ -60,15 +73,26 @@ describe('ROMs', () => {
       expect(result.kind).toBe('halt');
       expect(out).toBe('Hello from the asmbox ROM!\n');
     });
-    it(`kernel demo under ${engine}: three preempted user tasks finish`, () => {
+    it(`kernel demo under ${engine}: three preempted user tasks compute and print their results`, () => {
       const { m, result, out } = boot('roms/kernel.s', engine);
       expect(result.kind).toBe('halt');
-      expect(out.startsWith('asmbox kernel: three user tasks')).toBe(true);
-      expect(out.endsWith('asmbox kernel: all tasks done, power off\n')).toBe(true);
-      const count = (c: string) => [...out].filter((x) => x === c).length;
-      expect([count('A'), count('B'), count('C')]).toEqual([40, 56, 72]);
-      expect(m.sys!.taken[0]).toBeGreaterThan(20); // timer interrupts
-      expect(m.sys!.taken[8]).toBe(40 + 56 + 72 + 5 + 7 + 9 + 3); // syscalls
+      expect(result.exitCode).toBe(0);
+      const lines = out.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^asmbox kernel: 3 user tasks/);
+      const interrupts = m.sys!.taken[0];
+      expect(lines[lines.length - 1]).toBe(`asmbox kernel: all tasks done after ${interrupts} timer interrupts, power off`);
+      const body = lines.slice(1, -1).map((l) => /^\[([ABC])\] (.*)  \(tick (\d+)\)$/.exec(l)!);
+      expect(body.every(Boolean)).toBe(true);
+      const of = (task: string) => body.filter((b) => b[1] === task).map((b) => b[2]);
+      expect(of('A')).toEqual(range(1, 10).map((k) => `primes below ${2000 * k}: ${primesBelow(2000 * k)}`));
+      expect(of('B')).toEqual(range(16, 24).map((n) => `fib(${n}) = ${fib(n)}`));
+      expect(of('C')).toEqual(range(1, 10).map((k) => { const [s, n] = longestCollatz(1000 * k); return `longest Collatz chain below ${1000 * k}: ${s} (${n} steps)`; }));
+      // preemption: the tasks' lines interleave, and the tick stamps never go backwards
+      expect(body.map((b) => b[1]).join('')).not.toMatch(/^A+B+C+$/);
+      const ticks = body.map((b) => Number(b[3]));
+      expect(ticks).toEqual([...ticks].sort((a, b) => a - b));
+      expect(interrupts).toBeGreaterThan(1000);
+      expect(m.sys!.taken[8]).toBe(10 * 2 + 9 * 2 + 10 * 2 + 3); // a tick query and a print per line, exits
       kernelRuns[engine] = { out, insns: result.insns, taken: [...m.sys!.taken] };
     });
   }

@@ -7,7 +7,8 @@ import { BadImageError } from '../loader/elf.js';
 import { loadAssembled, loadProgram } from '../env/program.js';
 import { CapturedIO } from '../env/io.js';
 import { runMachine, type RunResult } from '../machine/run.js';
-import { deliverExceptionsToGuestHandler } from '../machine/system.js';
+import { bootMachine, deliverExceptionsToGuestHandler } from '../machine/system.js';
+import { romSegments } from './boot.js';
 import { createEngine, type EngineKind, type MachineEngine } from '../machine/engines.js';
 import type { JitStats } from '../jit/jit.js';
 import { EXIT } from './exit-codes.js';
@@ -17,6 +18,9 @@ import { assembleForRun, isAssemblySource, type AsmFlags } from './asm.js';
 
 interface BenchFlags {
   repeat: number;
+  /** System mode: the program is a ROM booted from the reset vector (as `asmbox boot`). */
+  boot?: boolean;
+  disk?: string;
   maxInsns?: number;
   jitThreshold?: number;
   stdin?: string;
@@ -32,6 +36,9 @@ export interface EngineRun {
   exitCode: number;
   stdout: string;
   stats?: JitStats;
+  /** System mode: interrupts and exceptions taken. */
+  interrupts?: number;
+  exceptions?: number;
 }
 
 export interface BenchResult {
@@ -44,6 +51,7 @@ export interface BenchResult {
 
 /** Loads `file` (ELF or assembly) once; the returned function runs it from scratch under an engine. */
 export function benchRunner(file: string, args: string[], flags: Omit<BenchFlags, 'repeat'>): (engine: EngineKind) => EngineRun {
+  if (flags.boot) return romRunner(file, flags);
   const bytes = readFileSync(file);
   const isAsm = isAssemblySource(file, bytes);
   const asm = isAsm ? assembleForRun(file, args, {} as AsmFlags) : null;
@@ -70,6 +78,38 @@ export function benchRunner(file: string, args: string[], flags: Omit<BenchFlags
     };
   };
   return once;
+}
+
+/** System mode: boots the ROM (with the disk image read-only behind an overlay) from scratch per run. */
+function romRunner(file: string, flags: Omit<BenchFlags, 'repeat'>): (engine: EngineKind) => EngineRun {
+  let rom;
+  try {
+    rom = romSegments(file);
+  } catch (e) {
+    throw new BenchError(e instanceof BadImageError ? e.message : `${file}: cannot read: ${(e as Error).message}`, EXIT.badInput);
+  }
+  if (rom.exitCode) throw new BenchError(`${file}: assembly failed`, rom.exitCode);
+  const stdin = flags.stdin ? readFileSync(flags.stdin) : new Uint8Array(0);
+  return (engine) => {
+    const io = new CapturedIO(stdin);
+    const { m, board } = bootMachine({
+      rom: new Uint8Array(0), segments: rom.segments, io, bigEndian: rom.bigEndian,
+      disk: flags.disk ? { path: flags.disk, persist: false } : null,
+    });
+    const eng = createEngine(engine, m, { jitThreshold: flags.jitThreshold });
+    let r: RunResult;
+    try {
+      r = runMachine(m, eng, { maxInsns: flags.maxInsns });
+    } finally {
+      board.close();
+    }
+    const taken = m.sys!.taken;
+    return {
+      engine, ms: r.ms, insns: r.insns, mips: r.insns / Math.max(r.ms, 0.001) / 1000, kind: r.kind,
+      exitCode: r.exitCode, stdout: io.stdoutText(), stats: eng.jit ? { ...eng.jit.stats } : undefined,
+      interrupts: taken[0], exceptions: taken.reduce((a, b) => a + b, 0) - taken[0],
+    };
+  };
 }
 
 /** Runs `file` (ELF or assembly) under both engines, best of `repeat` runs each. */
@@ -108,6 +148,7 @@ export function formatBench(r: BenchResult, repeat: number): string {
       `cache hit rate ${lookups ? ((100 * s.cacheHits) / lookups).toFixed(1) : '0.0'}% (${s.cacheHits}/${lookups}); ` +
       `${s.chained} chained exits; ${s.jitInsns + s.interpInsns ? ((100 * s.jitInsns) / (s.jitInsns + s.interpInsns)).toFixed(1) : '0.0'}% of instructions in generated code`);
   }
+  if (r.jit.interrupts !== undefined) lines.push(`  system mode: ${r.jit.interrupts} interrupts and ${r.jit.exceptions} other exceptions taken (per run)`);
   lines.push(r.same ? `  outputs match (stdout ${r.interp.stdout.length} bytes, exit ${r.interp.kind} ${r.interp.exitCode})`
     : `  MISMATCH: interp ${r.interp.kind} ${r.interp.exitCode}, ${r.interp.insns} insns, stdout ${JSON.stringify(r.interp.stdout.slice(0, 200))}\n` +
       `            jit    ${r.jit.kind} ${r.jit.exitCode}, ${r.jit.insns} insns, stdout ${JSON.stringify(r.jit.stdout.slice(0, 200))}`);
@@ -123,9 +164,13 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .addOption(new Option('--max-insns <n>', 'stop each run after N guest instructions').argParser(parseInteger('--max-insns', 1)))
     .addOption(new Option('--jit-threshold <n>', 'translate a block after N interpreted executions (0: always)').argParser(parseInteger('--jit-threshold')))
     .option('--stdin <file>', 'guest standard input (the same for every run)')
+    .option('--boot', 'system mode: <program> is a ROM booted from the reset vector, as `asmbox boot` runs it')
+    .option('--disk <image>', 'with --boot: disk image (read through a copy-on-write overlay; never written)')
     .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExamples:\n  asmbox bench bench/programs/alu-loop.s --repeat 3\n  asmbox bench --boot roms/kernel.s          the kernel demo: timer interrupt every 10,000 instructions')
     .action((file: string, args: string[], flags: BenchFlags) => {
       try {
+        if (flags.disk && !flags.boot) throw new BenchError('--disk needs --boot', EXIT.usage);
         const r = benchProgram(file, args, flags);
         if (flags.json) process.stdout.write(JSON.stringify({ ...r, interp: { ...r.interp, stdout: undefined }, jit: { ...r.jit, stdout: undefined } }, null, 2) + '\n');
         else process.stdout.write(formatBench(r, flags.repeat) + '\n');

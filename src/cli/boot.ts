@@ -1,9 +1,11 @@
 // `asmbox boot <rom> [--disk img] [--disk-write] [--realtime]`: system mode from the reset vector.
 import { Command, Option } from 'commander';
 import chalk from 'chalk';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { isatty } from 'node:tty';
-import { extname } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
+import { BadImageError, isElf, parseElf } from '../loader/elf.js';
 import { HostIO } from '../env/io.js';
 import { runMachine, type RunResult } from '../machine/run.js';
 import { createEngine, ENGINE_KINDS, type EngineKind } from '../machine/engines.js';
@@ -24,20 +26,47 @@ interface BootFlags {
   ramMib: number;
 }
 
-/** Segments of a ROM: assembly source (assembled by asmbox, delay slots on) or a raw image at the reset vector. */
-export function romSegments(file: string): { segments: { addr: number; bytes: Uint8Array }[]; exitCode: number; bigEndian: boolean } {
+const ROMS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../roms');
+/** The ROM `asmbox boot` runs without an argument: the multitasking kernel demo, built by `npm run build`. */
+export const DEFAULT_ROM = resolve(ROMS_DIR, 'build/kernel.elf');
+const DEFAULT_ROM_SOURCE = resolve(ROMS_DIR, 'kernel.s');
+
+export interface RomImage {
+  segments: { addr: number; bytes: Uint8Array }[];
+  /** Non-zero: assembling failed (diagnostics already printed) with this exit code. */
+  exitCode: number;
+  bigEndian: boolean;
+}
+
+/**
+ * Segments of a ROM: assembly source (assembled by asmbox, delay slots on), an ELF image (its
+ * loadable segments at their addresses, as `asmbox asm --delay-slots` writes them), or a raw
+ * image placed at the reset vector. Throws BadImageError for a malformed ELF.
+ */
+export function romSegments(file: string): RomImage {
   if (['.s', '.asm', '.S'].includes(extname(file))) {
     const r = assembleFiles([file], { delaySlots: true, start: 'mars' });
     if (!r.program) return { segments: [], exitCode: r.exitCode, bigEndian: false };
     return { segments: r.program.segments.map((s) => ({ addr: s.addr, bytes: s.bytes })), exitCode: 0, bigEndian: r.program.bigEndian };
   }
-  return { segments: [{ addr: 0xbfc00000, bytes: readFileSync(file) }], exitCode: 0, bigEndian: false };
+  const bytes = new Uint8Array(readFileSync(file));
+  if (isElf(bytes)) {
+    const elf = parseElf(bytes, file);
+    const segments = elf.segments.filter((s) => s.filesz > 0).map((s) => ({ addr: s.vaddr, bytes: bytes.subarray(s.offset, s.offset + s.filesz) }));
+    return { segments, exitCode: 0, bigEndian: elf.bigEndian };
+  }
+  return { segments: [{ addr: 0xbfc00000, bytes }], exitCode: 0, bigEndian: false };
+}
+
+/** The built kernel demo, or its source when the build has not made the image (e.g. run from src). */
+function defaultRom(): string {
+  return existsSync(DEFAULT_ROM) ? DEFAULT_ROM : DEFAULT_ROM_SOURCE;
 }
 
 export function addBootCommand(program: Command, setExit: (code: number) => void): void {
   program.command('boot')
     .description('boot a ROM in system mode: CPU from the reset vector 0xBFC00000 (kernel mode, BEV), RAM, console, timer, disk and power devices')
-    .argument('<rom>', 'ROM: assembly source (.s, assembled with delay slots) or a raw image loaded at 0xBFC00000')
+    .argument('[rom]', 'ROM: assembly source (.s, assembled with delay slots), an ELF image (asmbox asm --delay-slots), or a raw image loaded at 0xBFC00000; default: the multitasking kernel demo (roms/kernel.s)')
     .addOption(new Option('--engine <kind>', 'execution engine').argParser(oneOf('engine', ENGINE_KINDS)).default('jit'))
     .option('--disk <image>', 'disk image file (writes go to a copy-on-write overlay unless --disk-write)')
     .option('--disk-write', 'write guest disk writes through to the image file')
@@ -46,12 +75,14 @@ export function addBootCommand(program: Command, setExit: (code: number) => void
     .addOption(new Option('--max-insns <n>', 'stop after N guest instructions (exit code 121)').argParser(parseInteger('--max-insns', 1)))
     .addOption(new Option('--timeout <seconds>', 'stop after this much wall-clock time (exit code 124)').argParser(parseSeconds))
     .option('--stats', 'print instructions executed, time and speed to stderr')
-    .action((file: string, flags: BootFlags) => {
+    .action((file: string | undefined, flags: BootFlags) => {
+      file ??= defaultRom();
       let rom;
       try {
         rom = romSegments(file);
       } catch (e) {
-        process.stderr.write(chalk.red(`asmbox: error: ${file}: cannot read: ${(e as Error).message}`) + '\n');
+        const what = e instanceof BadImageError ? e.message : `${file}: cannot read: ${(e as Error).message}`;
+        process.stderr.write(chalk.red(`asmbox: error: ${what}`) + '\n');
         return setExit(EXIT.badInput);
       }
       if (rom.exitCode) return setExit(rom.exitCode);
