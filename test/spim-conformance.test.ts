@@ -12,7 +12,7 @@ import { CapturedIO } from '../src/env/io.js';
 import { loadAssembled } from '../src/env/program.js';
 import { createEngine, type EngineKind } from '../src/machine/engines.js';
 import { runMachine } from '../src/machine/run.js';
-import { deliverExceptionsToGuestHandler } from '../src/machine/system.js';
+import { attachMappedIo, deliverExceptionsToGuestHandler } from '../src/machine/system.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SPIM = resolve(ROOT, '../shared/conformance/spim');
@@ -51,6 +51,21 @@ describe.skipIf(!have)('SPIM regression programs', () => {
         expect(out.includes('Passed all tests'), out.slice(-300)).toBe(c.pass[engine]);
       }, 60_000);
     }
+  }
+
+  for (const engine of ['interp', 'jit'] as EngineKind[]) {
+    it(`tt.io.s (--mapped-io, its own interrupt handler) echoes six piped lines, by polling and by interrupts, under ${engine}`, () => {
+      const r = assemble([{ path: 'tt.io.s', text: readFileSync(join(SPIM, 'tt.io.s'), 'latin1') }], {});
+      expect(r.program, formatDiagnostics(r.diagnostics)).not.toBeNull();
+      const lines = ['line one', 'second line', 'the third', 'now interrupts', 'five', 'six and last'];
+      const io = new CapturedIO(lines.join('\n') + '\n');
+      const m = loadAssembled(r.program!, 'tt.io.s', io, { compat: 'spim' });
+      deliverExceptionsToGuestHandler(m, r.program!.segments);
+      attachMappedIo(m, io);
+      const result = runMachine(m, createEngine(engine, m), { maxInsns: 50_000_000 });
+      expect(result.kind).toBe('exit');
+      expect(io.stdoutText()).toBe('SPIM IO Test.\nOnly runs with -mapped_io flag.\nPlease type 6 input lines:\n' + lines.join('\n') + '\n');
+    }, 60_000);
   }
 
   it('tt.core.s prints SPIM\'s exception messages for the deliberate faults', () => {

@@ -46,6 +46,12 @@ export interface ConsoleTiming {
   txLatencyChecks: number;
   /** Instructions between polls of a live input (a terminal) that had nothing to give. */
   livePollInsns: number;
+  /**
+   * Checks from one character's arrival to the next even when the program reads the first at once
+   * (0, SPIM: the next comes at the next check). Piped input arrives as fast as the program reads;
+   * a gap longer than the transmitter latency lets an echo program keep up, as a typist would.
+   */
+  rxMinGapChecks: number;
 }
 
 export const SPIM_CONSOLE_TIMING: Readonly<ConsoleTiming> = {
@@ -53,6 +59,7 @@ export const SPIM_CONSOLE_TIMING: Readonly<ConsoleTiming> = {
   rxHoldChecks: 100,
   txLatencyChecks: 100,
   livePollInsns: 10_000,
+  rxMinGapChecks: 0,
 };
 
 /** poll() results besides a byte. */
@@ -179,6 +186,8 @@ export class ConsoleDevice implements RegisterWindow, TimedDevice {
   private rxBuffer = 0;
   /** Time of the next check that may take an input character (Infinity after end of input). */
   private rxNextAt = 0;
+  /** When the character now in the buffer arrived (for rxMinGapChecks). */
+  private rxArrivedAt = 0;
   private txReady = true;
   private txIE = false;
   private txBuffer = 0;
@@ -216,6 +225,7 @@ export class ConsoleDevice implements RegisterWindow, TimedDevice {
       if (b >= 0) {
         this.rxBuffer = b & 0xff;
         this.rxReady = true;
+        this.rxArrivedAt = this.rxNextAt;
         this.rxNextAt += (this.timing.rxHoldChecks + 1) * c;
         if (this.rxIE) this.rxLine?.raise();
       } else if (b === NO_INPUT) {
@@ -242,7 +252,10 @@ export class ConsoleDevice implements RegisterWindow, TimedDevice {
         return (this.rxReady ? CONSOLE_READY : 0) | (this.rxIE ? CONSOLE_IE : 0);
       case CONSOLE_REGS.RDR:
         this.rxReady = false;
-        if (this.rxNextAt !== Infinity) this.rxNextAt = Math.min(this.rxNextAt, this.checkAfter(this.now));
+        if (this.rxNextAt !== Infinity) {
+          const gapEnd = this.rxArrivedAt + this.timing.rxMinGapChecks * this.timing.checkInterval;
+          this.rxNextAt = Math.min(this.rxNextAt, Math.max(this.checkAfter(this.now), gapEnd));
+        }
         this.rxLine?.lower();
         return this.rxBuffer;
       case CONSOLE_REGS.TCR:

@@ -8,7 +8,7 @@
 import { Machine, type Environment } from './machine.js';
 import { ExcCode, GuestException } from './exceptions.js';
 import { RESET_VECTOR, SystemControl } from './cp0.js';
-import { SystemBoard, guestIOInput, HostInput, BOARD_MAP, type ConsoleInput } from '../devices/index.js';
+import { SystemBoard, guestIOInput, HostInput, BOARD_MAP, SPIM_CONSOLE_TIMING, type ConsoleInput } from '../devices/index.js';
 import type { GuestIO } from '../env/io.js';
 
 export const ROM_PHYS = 0x1fc00000;
@@ -70,6 +70,9 @@ export function bootMachine(o: BootOptions): { m: Machine; board: SystemBoard; s
 
 export const SPIM_EXCEPTION_VECTOR = 0x80000180;
 
+/** SPIM's console timing, except for input that is not typed live (see attachMappedIo). */
+const PIPED_INPUT_TIMING = { rxHoldChecks: 1e12, rxMinGapChecks: 2 * SPIM_CONSOLE_TIMING.txLatencyChecks };
+
 /**
  * SPIM's model for an assembled program: CP0 as SPIM has it (and the coprocessor-control moves
  * SPIM accepts); exceptions go to the program's own handler if it has kernel code at 0x80000180,
@@ -87,9 +90,12 @@ export function deliverExceptionsToGuestHandler(m: Machine, segments: readonly {
  * guest only if it has a handler at 0x80000180; interrupts use SPIM's latched Cause.IP bits.
  */
 export function attachMappedIo(m: Machine, io: GuestIO, opts: { liveInput?: boolean; consoleInput?: ConsoleInput } = {}): SystemBoard {
+  const live = !opts.consoleInput && opts.liveInput;
   const board = new SystemBoard({
     clock: () => m.insnCount,
-    console: { input: opts.consoleInput ?? (opts.liveInput ? new HostInput() : guestIOInput(io)), output: io },
+    // piped input is typed by a patient typist: a character waits until it is read, and the next
+    // comes after twice the transmitter latency, so an echo program never loses one
+    console: { input: opts.consoleInput ?? (live ? new HostInput() : guestIOInput(io)), output: io, timing: live ? {} : PIPED_INPUT_TIMING },
     disk: false, timer: false, power: false,
   });
   board.install(m.mem, {});
