@@ -13,6 +13,7 @@ import { describeResult } from '../machine/report.js';
 import { bootMachine } from '../machine/system.js';
 import { assembleFiles } from './asm.js';
 import { EXIT } from './exit-codes.js';
+import { ExcCode } from '../machine/exceptions.js';
 import { oneOf, parseInteger, parseSeconds } from './options.js';
 
 interface BootFlags {
@@ -74,7 +75,20 @@ export function addBootCommand(program: Command, setExit: (code: number) => void
     .addOption(new Option('--ram-mib <n>', 'RAM size in MiB').argParser(parseInteger('--ram-mib', 1)).default(16))
     .addOption(new Option('--max-insns <n>', 'stop after N guest instructions (exit code 121)').argParser(parseInteger('--max-insns', 1)))
     .addOption(new Option('--timeout <seconds>', 'stop after this much wall-clock time (exit code 124)').argParser(parseSeconds))
-    .option('--stats', 'print instructions executed, time and speed to stderr')
+    .option('--stats', 'print instructions executed, time, speed and the exceptions taken (Int = interrupts, Sys = syscalls) to stderr')
+    .addHelpText('after', `
+The machine: RAM at physical 0 (seen at kuseg 0x00000000, kseg0 0x80000000 and kseg1
+0xA0000000; no TLB), the ROM at 0xBFC00000, and in kseg1 the devices: console 0xBF000000 (also
+SPIM's 0xFFFF0000; IP2 transmit, IP3 receive), interval timer 0xBF000100 (IP5), disk 0xBF000200
+(IP4), power 0xBF000300 (a write halts with that exit code). Register maps: src/devices/README.md;
+the ROMs: roms/README.md. Time is virtual (one timer tick per instruction) unless --realtime.
+
+Examples:
+  asmbox boot                                          the multitasking kernel demo (npm start)
+  asmbox boot roms/hello.s                             a ROM that prints by polling the console
+  asmbox boot roms/disk-demo.s --disk roms/build/disk.img
+  asmbox boot roms/monitor.s --disk roms/build/disk.img   load a user program from disk, run it
+  asmbox mkdisk notes.txt prog.s -o my.img             make a disk image for these ROMs`)
     .action((file: string | undefined, flags: BootFlags) => {
       file ??= defaultRom();
       let rom;
@@ -109,7 +123,8 @@ export function addBootCommand(program: Command, setExit: (code: number) => void
       if (result.kind !== 'halt' && result.kind !== 'exit') process.stderr.write(chalk.red(`asmbox: ${describeResult(m, result)}`) + '\n');
       if (flags.stats) {
         const mips = result.insns / Math.max(result.ms, 0.001) / 1000;
-        process.stderr.write(`asmbox: ${result.insns} instructions in ${result.ms.toFixed(1)} ms (${mips.toFixed(1)} MIPS, engine ${flags.engine}); exceptions taken: ${m.sys!.taken.map((n, i) => (n ? `${i}:${n}` : '')).filter(Boolean).join(' ')}\n`);
+        const taken = m.sys!.taken.map((n, code) => (n ? `${ExcCode[code] ?? code} ${n}` : '')).filter(Boolean).join(', ');
+        process.stderr.write(`asmbox: ${result.insns} instructions in ${result.ms.toFixed(1)} ms (${mips.toFixed(1)} MIPS, engine ${flags.engine}); exceptions taken: ${taken || 'none'}\n`);
       }
       setExit(result.kind === 'halt' || result.kind === 'exit' ? result.exitCode : result.kind === 'fault' ? EXIT.guestFault : result.kind === 'insn-limit' ? EXIT.insnLimit : result.kind === 'timeout' ? EXIT.timeout : EXIT.memoryExhausted);
     });
