@@ -2,7 +2,8 @@
 // roms/monitor.s). Format: src/diskimage/format.ts and roms/README.md.
 import { Command, Option } from 'commander';
 import chalk from 'chalk';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { buildDiskFromPaths, DiskInputError } from '../diskimage/build.js';
 import { MAX_FILES, NAME_MAX, parseDiskImage, SECTOR } from '../diskimage/format.js';
 import { EXIT } from './exit-codes.js';
@@ -60,6 +61,7 @@ export function addMkdiskCommand(program: Command, setExit: (code: number) => vo
         return setExit(e.kind === 'assembly' ? EXIT.assemblyError : EXIT.badInput);
       }
       try {
+        mkdirSync(dirname(flags.output), { recursive: true }); // e.g. roms/build/ in a fresh checkout
         writeFileSync(flags.output, img);
       } catch (e) {
         err(`${flags.output}: cannot write: ${(e as Error).message}`);
