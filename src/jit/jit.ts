@@ -48,6 +48,8 @@ export interface JitGuest {
   readonly regs: Int32Array;
   /** The value the runtime throws when a store invalidated translated code. */
   readonly smcExit: unknown;
+  /** Further names generated code may use (e.g. `F`: the FPR words), with their values. */
+  readonly extraArgs?: Readonly<Record<string, unknown>>;
 }
 
 /** Fields the dispatcher and generated code share with the guest runtime. */
@@ -206,7 +208,7 @@ export class Jit {
   private readonly target: CodegenTarget;
   private readonly onWrite = (addr: number) => this.invalidateAt(addr);
   private readonly memHelpers: boolean;
-  private readonly memFns: unknown[];
+  private memFns: unknown[];
 
   constructor(
     private readonly m: Machine,
@@ -230,8 +232,17 @@ export class Jit {
     }
     this.target = { bindings: guest.bindings, bigEndian: guest.bigEndian, setPc: (x) => guest.setPc(x) };
     this.memHelpers = opts.memHelpers ?? !!process.env.ASMBOX_MEMHELPERS;
-    this.memFns = (new Function('RP', 'WP', 'H', memoryHelpersSource(guest.bigEndian)) as (...a: unknown[]) => unknown[])(
-      m.mem.readPages, m.mem.writePages, this.rt);
+    this.memFns = this.makeMemFns();
+    // generated code holds the page tables: larger ones (a mapping above 2 GiB) need new code
+    m.mem.tableListeners.push(() => {
+      this.flush();
+      this.memFns = this.makeMemFns();
+    });
+  }
+
+  private makeMemFns(): unknown[] {
+    return (new Function('RP', 'WP', 'H', memoryHelpersSource(this.guest.bigEndian)) as (...a: unknown[]) => unknown[])(
+      this.mem.readPages, this.mem.writePages, this.rt);
   }
 
   private key(pc: number, mode: number = this.guest.modeNow()): number {
@@ -458,8 +469,9 @@ export class Jit {
 
   private compile(source: string): RegionFn {
     const g = this.guest;
-    const factory = new Function('R', 'C', 'RP', 'WP', 'H', 'M', 'MHS', 'MHU', 'SMC', 'LW', 'LH', 'LB', 'SW', 'SH', 'SB', source) as (...a: unknown[]) => RegionFn;
-    return factory(g.regs, g.cpuObject, this.mem.readPages, this.mem.writePages, this.rt, this.m, mulHighS, mulHighU, g.smcExit, ...this.memFns);
+    const extra = Object.entries(g.extraArgs ?? {});
+    const factory = new Function('R', 'C', 'RP', 'WP', 'H', 'M', 'MHS', 'MHU', 'SMC', 'LW', 'LH', 'LB', 'SW', 'SH', 'SB', ...extra.map(([k]) => k), source) as (...a: unknown[]) => RegionFn;
+    return factory(g.regs, g.cpuObject, this.mem.readPages, this.mem.writePages, this.rt, this.m, mulHighS, mulHighU, g.smcExit, ...this.memFns, ...extra.map(([, v]) => v));
   }
 
   /** Removes an entry from the dispatch structures and unlinks chains into it. */

@@ -27,6 +27,7 @@ export function createMipsJit(m: Machine, handlers: Handler[], opts: JitOptions 
     cpuObject: cpu,
     regs: cpu.r,
     smcExit: SMC_EXIT,
+    extraArgs: { F: cpu.fw },
   };
   return new Jit(m, guest, opts);
 }

@@ -29,14 +29,19 @@ export interface MmioHandler {
 export const DEFAULT_MEMORY_CAP = 256 * 1024 * 1024;
 
 /**
- * Page tables (a million entries, 8 MiB each) of released memories. Allocating them costs
- * ~30 ms, clearing ~2 ms: the autograder creates a fresh machine per test and reuses them.
+ * Page tables are plain arrays indexed by page number (one load on the fast path). Touching a
+ * million-entry table (8 MiB) costs ~25 ms per table on a small machine, so a memory starts
+ * with tables over the low 2 GiB (user space; a higher page reads as undefined, i.e. the slow
+ * path) and grows them to the whole address space when something above is mapped. Released
+ * tables are pooled: the autograder creates a fresh machine per test.
  */
+const LOW_PAGE_COUNT = 1 << 19;
 const PAGE_TABLE_POOL: (Int32Array | undefined)[][] = [];
 const PAGE_TABLE_POOL_MAX = 8;
 
-function takePageTable(): (Int32Array | undefined)[] {
-  return PAGE_TABLE_POOL.pop() ?? new Array(PAGE_COUNT);
+function takePageTable(count: number): (Int32Array | undefined)[] {
+  const i = PAGE_TABLE_POOL.findIndex((t) => t.length === count);
+  return i >= 0 ? PAGE_TABLE_POOL.splice(i, 1)[0] : new Array(count);
 }
 
 export class Memory {
@@ -56,10 +61,16 @@ export class Memory {
     }
   }
 
-  /** Pages readable on the fast path. */
-  readonly readPages: (Int32Array | undefined)[] = takePageTable();
+  /**
+   * Pages readable on the fast path, by page number (pages past the end: slow path). Replaced
+   * by a larger table when a mapping needs one: holders of a reference register with
+   * onTablesReplaced.
+   */
+  readPages: (Int32Array | undefined)[] = takePageTable(LOW_PAGE_COUNT);
   /** Pages writable on the fast path; a watched page (translated code) is absent here. */
-  readonly writePages: (Int32Array | undefined)[] = takePageTable();
+  writePages: (Int32Array | undefined)[] = takePageTable(LOW_PAGE_COUNT);
+  /** Called after readPages/writePages were replaced by larger tables. */
+  readonly tableListeners: (() => void)[] = [];
   /** XOR applied to byte addresses (3 for big-endian) and half addresses (2). */
   readonly byteXor: number;
   readonly halfXor: number;
@@ -91,7 +102,27 @@ export class Memory {
     const s = Math.floor(start / PAGE_SIZE) * PAGE_SIZE;
     const e = Math.min(2 ** 32, Math.ceil((start + size) / PAGE_SIZE) * PAGE_SIZE);
     if (e <= s) return;
+    this.coverPages(e);
     this.regions.push({ start: s, end: e, name });
+  }
+
+  /** Grows the page tables (if needed) to cover the pages below byte address `end`. */
+  private coverPages(end: number): void {
+    const need = Math.ceil(end / PAGE_SIZE);
+    if (need <= this.readPages.length) return;
+    const grow = (t: (Int32Array | undefined)[]) => {
+      const n = takePageTable(PAGE_COUNT);
+      for (let i = 0; i < t.length; i++) if (t[i] !== undefined) n[i] = t[i];
+      return n;
+    };
+    this.readPages = grow(this.readPages);
+    this.writePages = grow(this.writePages);
+    for (const f of this.tableListeners) f();
+  }
+
+  /** Sets entry n of a page table; entries past its end are undefined already. */
+  private static setEntry(t: (Int32Array | undefined)[], n: number, p: Int32Array | undefined): void {
+    if (n < t.length) t[n] = p;
   }
 
   /** Makes [start, start+size) show the memory at `target` (e.g. kseg0/kseg1 over physical RAM). */
@@ -99,6 +130,7 @@ export class Memory {
     const s = Math.floor(start / PAGE_SIZE) * PAGE_SIZE;
     const e = Math.min(2 ** 32, Math.ceil((start + size) / PAGE_SIZE) * PAGE_SIZE);
     if (e <= s) return;
+    this.coverPages(e);
     this.regions.push({ start: s, end: e, name: 'alias', aliasOf: Math.floor(target / PAGE_SIZE) * PAGE_SIZE });
   }
 
@@ -107,10 +139,12 @@ export class Memory {
     if (on === this.userMode) return;
     this.userMode = on;
     for (const [n, page] of this.kpages) {
-      if (on) this.readPages[n] = this.writePages[n] = undefined;
-      else {
-        this.readPages[n] = page;
-        this.writePages[n] = this.watchers.has(n) ? undefined : page;
+      if (on) {
+        Memory.setEntry(this.readPages, n, undefined);
+        Memory.setEntry(this.writePages, n, undefined);
+      } else {
+        Memory.setEntry(this.readPages, n, page);
+        Memory.setEntry(this.writePages, n, this.watchers.has(n) ? undefined : page);
       }
     }
   }
@@ -133,7 +167,8 @@ export class Memory {
     for (let a = s; a < e; a += PAGE_SIZE) {
       const n = a >>> PAGE_BITS;
       if (this.readPages[n] || this.kpages.has(n)) this.allocatedBytes -= PAGE_SIZE;
-      this.readPages[n] = this.writePages[n] = undefined;
+      Memory.setEntry(this.readPages, n, undefined);
+      Memory.setEntry(this.writePages, n, undefined);
       this.kpages.delete(n);
     }
   }
@@ -160,19 +195,19 @@ export class Memory {
   /** Calls `onWrite` (once per store) for stores into page `pageNo`, e.g. to invalidate code. */
   watchPage(pageNo: number, onWrite: (addr: number) => void): void {
     this.watchers.set(pageNo, onWrite);
-    this.writePages[pageNo] = undefined;
+    Memory.setEntry(this.writePages, pageNo, undefined);
     // stores through an alias of this page must reach the watcher too
     const p = this.readPages[pageNo], nums = p && this.aliasNums.get(p);
-    if (nums) for (const k of nums) this.writePages[k] = undefined;
+    if (nums) for (const k of nums) Memory.setEntry(this.writePages, k, undefined);
   }
 
   unwatchPage(pageNo: number): void {
     this.watchers.delete(pageNo);
     const p = this.readPages[pageNo] ?? this.kpages.get(pageNo);
     if (this.userMode && pageNo >= KSEG_PAGE) return;
-    this.writePages[pageNo] = p;
+    Memory.setEntry(this.writePages, pageNo, p);
     const nums = p && this.aliasNums.get(p);
-    if (nums) for (const k of nums) if (!this.watchers.has(k) && !(this.userMode && k >= KSEG_PAGE)) this.writePages[k] = p;
+    if (nums) for (const k of nums) if (!this.watchers.has(k) && !(this.userMode && k >= KSEG_PAGE)) Memory.setEntry(this.writePages, k, p);
   }
 
   /** The page holding `addr`, allocating it if mapped; undefined for MMIO or unmapped. */
@@ -206,6 +241,7 @@ export class Memory {
       this.kpages.set(n, page);
       if (this.userMode) return;
     }
+    this.coverPages((n + 1) * PAGE_SIZE);
     this.readPages[n] = page;
     if (!watched) this.writePages[n] = page;
   }

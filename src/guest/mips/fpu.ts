@@ -889,3 +889,195 @@ export function fpuHandlers(m: Machine): Record<string, Handler> {
 
   return h;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fast paths for translated code
+//
+// Generated code calls these with register indices resolved at translation time (for the FR
+// mode the code was translated in) and the instruction word. Each handles the common case only:
+// FCSR with round-to-nearest, FS clear and no Enables, operands and result away from the ends
+// of the exponent range and no NaN operand. There the result is the host's, the only possible
+// exception is inexact (settled by the same error-free transformations as the kernels above),
+// and Cause/Flags are updated as `finish` would. Anything else runs the interpreter's handler
+// for the word (`slow`), which starts from scratch: nothing was written yet.
+
+/** FCSR bits that must be clear for the fast paths: RM (RN = 0), Enables, FS. */
+const FAST_FCSR_MASK = 0x01000f83;
+const CAUSE_AND_FLAG_I = (EX_I << FCSR_CAUSE_SHIFT) | (EX_I << FCSR_FLAGS_SHIFT);
+
+export interface FpuFastPaths {
+  /** d, s, t: double indices (fd[]); fr: double index of the addend (madd family). */
+  add_d(d: number, s: number, t: number, id: number, w: number): void;
+  sub_d(d: number, s: number, t: number, id: number, w: number): void;
+  mul_d(d: number, s: number, t: number, id: number, w: number): void;
+  div_d(d: number, s: number, t: number, id: number, w: number): void;
+  sqrt_d(d: number, s: number, id: number, w: number): void;
+  /** kind: 0 madd, 1 msub, 2 nmadd, 3 nmsub. */
+  madd_d(d: number, s: number, t: number, fr: number, kind: number, id: number, w: number): void;
+  /** s, t: single word indices (fw[]). */
+  add_s(d: number, s: number, t: number, id: number, w: number): void;
+  sub_s(d: number, s: number, t: number, id: number, w: number): void;
+  mul_s(d: number, s: number, t: number, id: number, w: number): void;
+  /** c.cond.d / c.cond.s: bit = FCSR bit of the condition code, cond = the low 4 bits of the word. */
+  c_d(s: number, t: number, cond: number, bit: number, id: number, w: number): void;
+  c_s(s: number, t: number, cond: number, bit: number, id: number, w: number): void;
+  /** cvt.d.w (d double index, s word index), cvt.d.s (s word index), cvt.s.d (d word index, s double index). */
+  cvt_d_w(d: number, s: number): void;
+  cvt_d_s(d: number, s: number, id: number, w: number): void;
+  cvt_s_d(d: number, s: number, id: number, w: number): void;
+  /** trunc.w.d: d word index, s double index. */
+  trunc_w_d(d: number, s: number, id: number, w: number): void;
+}
+
+export function fpuFastPaths(cpu: Cpu, slow: (id: number, w: number) => void): FpuFastPaths {
+  const fw = cpu.fw, f32 = cpu.fs, f64 = cpu.fd;
+  /** Cause = Flags |= I when inexact, else Cause = 0 (the fast-path FCSR has no Enables). */
+  const done = (inexact: boolean) => {
+    const f = cpu.fcsr & ~FCSR_CAUSE_MASK;
+    cpu.fcsr = inexact ? f | CAUSE_AND_FLAG_I : f;
+  };
+  // a finite x: x - x === 0 (NaN for infinities and NaNs)
+  const addD = (d: number, a: number, b: number, id: number, w: number) => {
+    const r = a + b;
+    if ((cpu.fcsr & FAST_FCSR_MASK) !== 0 || r - r !== 0) return slow(id, w);
+    done(sumErrSign(a, b, r) !== 0);
+    f64[d] = r;
+  };
+  /** fl(a*b) and whether it is inexact, or -1 when the fast path does not apply. */
+  let mulInexact = false;
+  const mulFast = (a: number, b: number): number | null => {
+    const p = a * b;
+    if (safe(a) && safe(b) && safe(p)) {
+      mulInexact = productErr(a, b, p) !== 0;
+      return p;
+    }
+    if ((a === 0 || b === 0) && a - a === 0 && b - b === 0) {
+      mulInexact = false;
+      return p;
+    }
+    return null;
+  };
+  /** Sum fast path for single: the binary64 sum rounded to binary32 (RN), or null. */
+  let sInexact = false;
+  const roundS = (x: number, errSign: number): number | null => {
+    const ax = Math.abs(x);
+    if (!(ax >= 2 ** -125 && ax <= 2 ** 127)) {
+      if (x === 0 && errSign === 0) { sInexact = false; return x; }
+      return null;
+    }
+    const f = Math.fround(x);
+    if (f === x) {
+      sInexact = errSign !== 0;
+      return f;
+    }
+    sInexact = true;
+    // a tie at binary32 precision broken by the binary64 rounding error: the kernel's path
+    const lo = f < x ? f : nextDownS(f);
+    const hi = f < x ? nextUpS(f) : f;
+    const mid = lo + (hi - lo) / 2;
+    if (x === mid && errSign !== 0) return errSign > 0 ? hi : lo;
+    return f;
+  };
+  const isNaNS = (i: number) => (fw[i] & 0x7fffffff) > 0x7f800000;
+  const addS = (d: number, s: number, t: number, neg: boolean, id: number, w: number) => {
+    if ((cpu.fcsr & FAST_FCSR_MASK) !== 0 || isNaNS(s) || isNaNS(t)) return slow(id, w);
+    const a = f32[s], b = neg ? -f32[t] : f32[t];
+    const r = a + b;
+    if (r - r !== 0) return slow(id, w);
+    let v: number | null;
+    if (r === 0) { v = r; sInexact = false; } else v = roundS(r, sumErrSign(a, b, r));
+    if (v === null) return slow(id, w);
+    done(sInexact);
+    f32[d] = v;
+  };
+  const compare = (a: number, b: number, cond: number, bit: number, id: number, w: number) => {
+    if (a !== a || b !== b) return slow(id, w);
+    const c = ((cond & 2) !== 0 && a === b) || ((cond & 4) !== 0 && a < b);
+    const f = cpu.fcsr & ~FCSR_CAUSE_MASK;
+    cpu.fcsr = c ? f | bit : f & ~bit;
+  };
+  return {
+    add_d: (d, s, t, id, w) => addD(d, f64[s], f64[t], id, w),
+    sub_d: (d, s, t, id, w) => addD(d, f64[s], -f64[t], id, w),
+    mul_d(d, s, t, id, w) {
+      if ((cpu.fcsr & FAST_FCSR_MASK) !== 0) return slow(id, w);
+      const p = mulFast(f64[s], f64[t]);
+      if (p === null) return slow(id, w);
+      done(mulInexact);
+      f64[d] = p;
+    },
+    div_d(d, s, t, id, w) {
+      const a = f64[s], b = f64[t];
+      const q = a / b;
+      if ((cpu.fcsr & FAST_FCSR_MASK) !== 0 || !safe(a) || !safe(b) || !safe(q)) return slow(id, w);
+      done(residualSign(a, q, b) !== 0);
+      f64[d] = q;
+    },
+    sqrt_d(d, s, id, w) {
+      const a = f64[s];
+      if ((cpu.fcsr & FAST_FCSR_MASK) !== 0 || !(a > 0) || !safe(a)) return slow(id, w);
+      const r = Math.sqrt(a);
+      done(residualSign(a, r, r) !== 0);
+      f64[d] = r;
+    },
+    madd_d(d, s, t, fr, kind, id, w) {
+      if ((cpu.fcsr & FAST_FCSR_MASK) !== 0) return slow(id, w);
+      const p = mulFast(f64[s], f64[t]);
+      if (p === null) return slow(id, w);
+      const c = kind & 1 ? -f64[fr] : f64[fr];
+      const r = p + c;
+      if (r - r !== 0) return slow(id, w);
+      done(mulInexact || sumErrSign(p, c, r) !== 0);
+      f64[d] = kind & 2 ? -r : r;
+    },
+    add_s: (d, s, t, id, w) => addS(d, s, t, false, id, w),
+    sub_s: (d, s, t, id, w) => addS(d, s, t, true, id, w),
+    mul_s(d, s, t, id, w) {
+      if ((cpu.fcsr & FAST_FCSR_MASK) !== 0 || isNaNS(s) || isNaNS(t)) return slow(id, w);
+      const a = f32[s], b = f32[t];
+      const p = a * b; // 24 x 24 bits: exact in binary64
+      let v: number | null;
+      if (a === 0 || b === 0) {
+        if (p - p !== 0) return slow(id, w);
+        v = p;
+        sInexact = false;
+      } else v = roundS(p, 0);
+      if (v === null) return slow(id, w);
+      done(sInexact);
+      f32[d] = v;
+    },
+    c_d: (s, t, cond, bit, id, w) => compare(f64[s], f64[t], cond, bit, id, w),
+    c_s(s, t, cond, bit, id, w) {
+      if (isNaNS(s) || isNaNS(t)) return slow(id, w);
+      compare(f32[s], f32[t], cond, bit, id, w);
+    },
+    cvt_d_w(d, s) {
+      const v = fw[s];
+      cpu.fcsr &= ~FCSR_CAUSE_MASK;
+      f64[d] = v;
+    },
+    cvt_d_s(d, s, id, w) {
+      if (isNaNS(s)) return slow(id, w);
+      const v = f32[s];
+      cpu.fcsr &= ~FCSR_CAUSE_MASK;
+      f64[d] = v;
+    },
+    cvt_s_d(d, s, id, w) {
+      const x = f64[s];
+      if ((cpu.fcsr & FAST_FCSR_MASK) !== 0 || x !== x) return slow(id, w);
+      let v: number | null;
+      if (x === 0 || x - x !== 0) { v = x; sInexact = false; } else v = roundS(x, 0);
+      if (v === null) return slow(id, w);
+      done(sInexact);
+      f32[d] = v;
+    },
+    trunc_w_d(d, s, id, w) {
+      const x = f64[s];
+      if ((cpu.fcsr & FAST_FCSR_MASK) !== 0) return slow(id, w);
+      const r = Math.trunc(x);
+      if (!(r >= -2147483648 && r <= 2147483647)) return slow(id, w);
+      done(r !== x);
+      fw[d] = r | 0;
+    },
+  };
+}

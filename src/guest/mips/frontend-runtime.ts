@@ -1,10 +1,11 @@
 // The MIPS side of generated code: the object `H` that translated regions call for slow paths
 // (memory outside the fast page arrays, watched code pages, MMIO), helper-run instructions,
 // exceptions, and precise-state restore after a fault.
-import { GuestException, StopRun } from '../../machine/exceptions.js';
+import { ExcCode, GuestException, StopRun } from '../../machine/exceptions.js';
 import type { Machine } from '../../machine/machine.js';
 import type { Handler } from './interp.js';
 import { disassembleText } from './disasm.js';
+import { fpuFastPaths } from './fpu.js';
 
 /**
  * Thrown by a slow-path store (or helper) that invalidated translated code: generated code
@@ -26,6 +27,9 @@ export class MipsJitRuntime {
 
   private readonly mem;
   private readonly r: Int32Array;
+  private readonly fw: Int32Array;
+  /** 1 on big-endian: the high word of a double is at the lower address. */
+  private readonly hiFirst: number;
 
   constructor(
     private readonly m: Machine,
@@ -33,6 +37,44 @@ export class MipsJitRuntime {
   ) {
     this.mem = m.mem;
     this.r = m.cpu.r;
+    this.fw = m.cpu.fw;
+    this.hiFirst = m.mem.bigEndian ? 1 : 0;
+    // fp_add_d, fp_mul_d, ...: CP1 fast paths; the slow path is the interpreter's handler
+    const fp = fpuFastPaths(m.cpu, (id, w) => handlers[id](w));
+    for (const [k, f] of Object.entries(fp)) (this as unknown as Record<string, unknown>)[`fp_${k}`] = f;
+  }
+
+  /** ldc1: the doubleword at a (8-aligned) into FPR words i (low) and i + 1 (high). */
+  ld64(a: number, i: number): void {
+    const p = this.mem.readPages[a >>> 12], fw = this.fw;
+    if (p !== undefined && (a & 7) === 0) {
+      const k = (a >>> 2) & 1023;
+      fw[i] = p[k + this.hiFirst];
+      fw[i + 1] = p[k + 1 - this.hiFirst];
+      return;
+    }
+    if (a & 7) throw new GuestException(ExcCode.AdEL, a >>> 0);
+    const w0 = this.mem.read32(a), w1 = this.mem.read32((a + 4) >>> 0);
+    fw[i] = this.hiFirst ? w1 : w0; // the word at the lower address is the high word on big-endian
+    fw[i + 1] = this.hiFirst ? w0 : w1;
+  }
+
+  /**
+   * sdc1/sdxc1: stores two words at a (8-aligned) as one instruction: both stores happen before
+   * a store into translated code ends the block. w0 goes to the lower address.
+   */
+  sd64(a: number, w0: number, w1: number): void {
+    const p = this.mem.writePages[a >>> 12];
+    if (p !== undefined && (a & 7) === 0) {
+      const i = (a >>> 2) & 1023;
+      p[i] = w0;
+      p[i + 1] = w1;
+      return;
+    }
+    if (a & 7) throw new GuestException(ExcCode.AdES, a >>> 0);
+    this.mem.write32(a, w0);
+    this.mem.write32((a + 4) >>> 0, w1);
+    if (this.smc) this.smcExit();
   }
 
   // ---- memory slow paths (they throw precise guest exceptions) ----

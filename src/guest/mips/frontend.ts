@@ -38,6 +38,8 @@ export interface MipsGlobals {
   llbit: Global;
   fcsr: Global;
   userLocal: Global;
+  /** The FPR file as 64 words (cpu.fw; not cached: FPU helpers read and write it in place). */
+  fpr: Global[];
 }
 
 const ABI = [
@@ -68,7 +70,9 @@ export function makeMipsGlobals(cacheRegs = true): { globals: MipsGlobals; bindi
     llbit: mk(42, 'llbit', false, 'llbit_', 'C.llbit', true),
     fcsr: mk(43, 'fcsr', false, 'fcsr_', 'C.fcsr', true),
     userLocal: mk(44, 'userlocal', false, 'ul_', 'C.userLocal', true),
+    fpr: [],
   };
+  for (let i = 0; i < 64; i++) globals.fpr.push(mk(64 + i, `fw${i}`, false, `fw${i}`, `F[${i}]`, false));
   return { globals, bindings };
 }
 
@@ -131,12 +135,14 @@ export class MipsFrontend {
 
   /** The cache key's mode bits now: the fixed ones plus user mode (kernel code is not entered from user mode). */
   modeNow(): number {
-    return this.m.mem.userMode ? this.mode | 4 : this.mode;
+    const m = this.m;
+    return (m.mem.userMode ? this.mode | 4 : this.mode) | (m.cpu.fr64 ? 16 : 0);
   }
   maxBlockInsns = MAX_BLOCK_INSNS;
   readonly stats: FrontendStats = { helperInsns: 0, nativeInsns: 0 };
   private readonly decoder = mipsDecoder();
   private readonly helperCache = new Map<number, Helper>();
+  private readonly namedHelpers = new Map<string, Helper>();
   private readonly zero: Const;
 
   // per-block state
@@ -310,6 +316,10 @@ export class MipsFrontend {
     const rs = rsOf(w), rt = rtOf(w), rd = rdOf(w), sa = saOf(w);
     const S = () => this.R(rs), T = () => this.R(rt);
     if (this.overridden.has(def.name)) return this.viaHelper(w, def);
+    if (def.flags.has('cp1') && this.fpu(w, def)) {
+      this.stats.nativeInsns++;
+      return;
+    }
     if (NATIVE.has(def.name)) this.stats.nativeInsns++;
     switch (def.name) {
       case 'add': case 'sub': {
@@ -563,6 +573,126 @@ export class MipsFrontend {
         return;
       }
     }
+  }
+
+  // ---- CP1 ----
+  // Register numbers map to FPR words for the FR mode of the translation (cpu.fr64 is in the
+  // cache key): single/word n is word si(n); double n is words 2*di(n) (low) and 2*di(n)+1.
+  // Moves, loads and stores are IR over the FPR words; arithmetic calls the fast paths of
+  // fpu.ts (fpuFastPaths), which fall back to the interpreter's handler for the word. What is
+  // not here (or is reserved in this mode) runs through the handler as before.
+
+  /** Translates a CP1 instruction natively; false to leave it to the interpreter's handler. */
+  private fpu(w: number, def: InsnDef): boolean {
+    const b = this.b, F = this.globals.fpr;
+    const fr64 = this.m.cpu.fr64;
+    const ft = (w >>> 16) & 31, fs = (w >>> 11) & 31, fd = (w >>> 6) & 31, fr = (w >>> 21) & 31, rt = rtOf(w);
+    const si = (n: number) => (fr64 ? n << 1 : n);
+    /** Double index, or -1 when reserved (FR=0, odd register). */
+    const di = (n: number) => (fr64 ? n : n & 1 ? -1 : n >> 1);
+    const dp = (n: number) => (fr64 ? n : n >> 1);
+    const name = def.name;
+    const call = (h: string, args: number[]) => b.call(this.fpHelper(h), [...args, def.id, w]);
+    const word = (i: number): Var => b.mov(b.temp(), F[i]);
+    switch (name) {
+      case 'lwc1': b.mov(F[si(ft)], b.ld(this.ea(w), 4, false)); return true;
+      case 'swc1': b.st(this.ea(w), F[si(ft)], 4); return true;
+      case 'ldc1':
+        b.call(this.memHelper('ld64'), [this.ea(w), 2 * dp(ft)]);
+        return true;
+      case 'sdc1': {
+        const d = dp(ft);
+        const lo = F[2 * d], hi = F[2 * d + 1];
+        b.call(this.memHelper('sd64'), [this.ea(w), this.bigEndian ? hi : lo, this.bigEndian ? lo : hi]);
+        return true;
+      }
+      case 'mfc1': this.W(rt, word(si(fs))); return true;
+      case 'mtc1': b.mov(F[si(fs)], this.R(rt)); return true;
+      case 'mfhc1': this.W(rt, word(fr64 ? 2 * fs + 1 : fs | 1)); return true;
+      case 'mthc1': b.mov(F[fr64 ? 2 * fs + 1 : fs | 1], this.R(rt)); return true;
+      case 'mov.s': b.mov(F[si(fd)], F[si(fs)]); return true;
+      case 'abs.s': b.mov(F[si(fd)], b.and(F[si(fs)], 0x7fffffff)); return true;
+      case 'neg.s': b.mov(F[si(fd)], b.xor(F[si(fs)], 0x80000000 | 0)); return true;
+      case 'mov.d': case 'abs.d': case 'neg.d': {
+        const s = di(fs), d = di(fd);
+        if (s < 0 || d < 0) return false;
+        const hi = word(2 * s + 1), lo = word(2 * s);
+        b.mov(F[2 * d], lo);
+        b.mov(F[2 * d + 1], name === 'mov.d' ? hi : name === 'abs.d' ? b.and(hi, 0x7fffffff) : b.xor(hi, 0x80000000 | 0));
+        return true;
+      }
+      case 'movf.s': case 'movt.s': case 'movz.s': case 'movn.s':
+      case 'movf.d': case 'movt.d': case 'movz.d': case 'movn.d': {
+        const kind = name.slice(0, 4);
+        const [x, cond]: [Value, Cond] = kind === 'movf' || kind === 'movt'
+          ? [this.ccBit((w >>> 18) & 7), kind === 'movt' ? 'ne' : 'eq']
+          : [this.R(rt), kind === 'movn' ? 'ne' : 'eq'];
+        const c = b.setcond(cond, x, 0);
+        const words: [number, number][] = name.endsWith('.s')
+          ? [[si(fd), si(fs)]]
+          : [[2 * dp(fd), 2 * dp(fs)], [2 * dp(fd) + 1, 2 * dp(fs) + 1]];
+        const vals = words.map(([, s]) => word(s));
+        words.forEach(([d], i) => b.mov(F[d], b.movcond('ne', c, 0, vals[i], F[d])));
+        return true;
+      }
+      case 'add.d': case 'sub.d': case 'mul.d': case 'div.d': {
+        const t = di(ft), s = di(fs), d = di(fd);
+        if (s < 0 || t < 0 || d < 0) return false;
+        call(name.replace('.', '_'), [d, s, t]);
+        return true;
+      }
+      case 'sqrt.d': {
+        const s = di(fs), d = di(fd);
+        if (s < 0 || d < 0) return false;
+        call('sqrt_d', [d, s]);
+        return true;
+      }
+      case 'madd.d': case 'msub.d': case 'nmadd.d': case 'nmsub.d': {
+        const t = di(ft), s = di(fs), d = di(fd), r = di(fr);
+        if (s < 0 || t < 0 || d < 0 || r < 0) return false;
+        call('madd_d', [d, s, t, r, ['madd.d', 'msub.d', 'nmadd.d', 'nmsub.d'].indexOf(name)]);
+        return true;
+      }
+      case 'add.s': case 'sub.s': case 'mul.s':
+        call(name.replace('.', '_'), [si(fd), si(fs), si(ft)]);
+        return true;
+      case 'cvt.d.w': case 'cvt.d.s': {
+        const d = di(fd);
+        if (d < 0) return false;
+        if (name === 'cvt.d.w') b.call(this.fpHelper('cvt_d_w', false), [d, si(fs)]);
+        else call('cvt_d_s', [d, si(fs)]);
+        return true;
+      }
+      case 'cvt.s.d': case 'trunc.w.d': {
+        const s = di(fs);
+        if (s < 0) return false;
+        call(name.replace(/\./g, '_'), [si(fd), s]);
+        return true;
+      }
+    }
+    if (name.startsWith('c.')) {
+      const isD = name.endsWith('.d');
+      const s = isD ? di(fs) : si(fs), t = isD ? di(ft) : si(ft);
+      if (s < 0 || t < 0) return false;
+      const cc = (w >>> 8) & 7;
+      call(isD ? 'c_d' : 'c_s', [s, t, w & 15, 1 << (cc === 0 ? 23 : 24 + cc)]);
+      return true;
+    }
+    return false;
+  }
+
+  private fpHelper(name: string, mayRaise = true): Helper {
+    const key = `fp_${name}${mayRaise ? '' : '!'}`;
+    let h = this.namedHelpers.get(key);
+    if (!h) this.namedHelpers.set(key, (h = helper(`fp_${name}`, { mayRaise })));
+    return h;
+  }
+
+  /** ld64/sd64: doubleword accesses in the runtime (fast path inside). */
+  private memHelper(name: 'ld64' | 'sd64'): Helper {
+    let h = this.namedHelpers.get(name);
+    if (!h) this.namedHelpers.set(name, (h = helper(name, { mayRaise: true, readsCount: true, writesMemory: name === 'sd64' })));
+    return h;
   }
 
   /** FCSR condition bit cc as 0/1. */
