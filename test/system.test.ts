@@ -65,6 +65,34 @@ describe('exceptions in system mode', () => {
   });
 });
 
+describe('wait', () => {
+  for (const engine of ['interp', 'jit'] as EngineKind[]) {
+    it(`an interrupt ends a wait with EPC at the next instruction, under ${engine}`, () => {
+      const { m, result } = boot('test/fixtures/system/wait.s', engine);
+      expect(result.kind).toBe('halt');
+      expect(result.exitCode).toBe(0x11); // one pass after the wait, one interrupt
+      const waitAt = findWord(m, 0x42000020);
+      expect(hex(m.mem.read32(0x80000100))).toBe(hex(waitAt + 4));
+    });
+    it(`idling in wait stops exactly at --max-insns, under ${engine}`, () => {
+      const rom = romSegments(resolve(ROOT, 'test/fixtures/system/wait.s'));
+      const period = rom.segments.find((s) => s.addr === 0xbfc08000)!;
+      new DataView(period.bytes.buffer, period.bytes.byteOffset).setUint32(0, 10_000_000, true); // little-endian ROM
+      const { m, board } = bootMachine({ rom: new Uint8Array(0), segments: rom.segments, io: new CapturedIO('') });
+      const result = runMachine(m, createEngine(engine, m), { maxInsns: 3_000_000 });
+      board.close();
+      expect(result.kind).toBe('insn-limit');
+      expect(result.insns).toBe(3_000_000);
+    });
+  }
+});
+
+/** Address of the first ROM word equal to w. */
+function findWord(m: ReturnType<typeof bootMachine>['m'], w: number): number {
+  for (let a = 0xbfc00000; a < 0xbfc00400; a += 4) if (m.mem.read32(a) === (w | 0)) return a;
+  throw new Error(`word ${hex(w)} not in the ROM`);
+}
+
 describe('ROMs', () => {
   const kernelRuns: Record<string, { out: string; insns: number; taken: number[] }> = {};
   for (const engine of ['interp', 'jit'] as EngineKind[]) {

@@ -1,5 +1,5 @@
 // `asmbox boot <rom> [--disk img] [--disk-write] [--realtime]`: system mode from the reset vector.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import chalk from 'chalk';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import { HostIO } from '../env/io.js';
 import { runMachine, type RunResult } from '../machine/run.js';
 import { createEngine, ENGINE_KINDS, type EngineKind } from '../machine/engines.js';
 import { describeResult } from '../machine/report.js';
-import { bootMachine } from '../machine/system.js';
+import { bootMachine, DEFAULT_RAM, MAX_RAM } from '../machine/system.js';
 import { assembleFiles } from './asm.js';
 import { EXIT } from './exit-codes.js';
 import { ExcCode } from '../machine/exceptions.js';
@@ -59,6 +59,12 @@ export function romSegments(file: string): RomImage {
   return { segments: [{ addr: 0xbfc00000, bytes }], exitCode: 0, bigEndian: false };
 }
 
+function ramMib(v: string): number {
+  const n = parseInteger('--ram-mib', 1)(v);
+  if (n > MAX_RAM >> 20) throw new InvalidArgumentError(`--ram-mib must be at most ${MAX_RAM >> 20} (RAM ends below the device windows at physical 0x1F000000), got '${v}'`);
+  return n;
+}
+
 /** The built kernel demo, or its source when the build has not made the image (e.g. run from src). */
 function defaultRom(): string {
   return existsSync(DEFAULT_ROM) ? DEFAULT_ROM : DEFAULT_ROM_SOURCE;
@@ -72,7 +78,7 @@ export function addBootCommand(program: Command, setExit: (code: number) => void
     .option('--disk <image>', 'disk image file (writes go to a copy-on-write overlay unless --disk-write)')
     .option('--disk-write', 'write guest disk writes through to the image file')
     .option('--realtime', 'the interval timer follows the host clock (default: virtual time)')
-    .addOption(new Option('--ram-mib <n>', 'RAM size in MiB').argParser(parseInteger('--ram-mib', 1)).default(16))
+    .addOption(new Option('--ram-mib <n>', `RAM size in MiB, at most ${MAX_RAM >> 20} (pages are allocated when first touched)`).argParser(ramMib).default(DEFAULT_RAM >> 20))
     .addOption(new Option('--max-insns <n>', 'stop after N guest instructions (exit code 121)').argParser(parseInteger('--max-insns', 1)))
     .addOption(new Option('--timeout <seconds>', 'stop after this much wall-clock time (exit code 124)').argParser(parseSeconds))
     .option('--stats', 'print instructions executed, time, speed and the exceptions taken (Int = interrupts, Sys = syscalls) to stderr')

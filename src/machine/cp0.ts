@@ -72,6 +72,8 @@ export class SystemControl {
   private fireAt = Infinity;
   /** A `wait` is idling: the run loop may skip the clock to the next event. */
   waiting = false;
+  /** Address of the `wait` that is idling (it re-executes until an interrupt is ready). */
+  private waitPc = -1;
   /** Exceptions and interrupts taken, by ExcCode (statistics, tests). */
   readonly taken = new Array<number>(32).fill(0);
 
@@ -272,14 +274,16 @@ export class SystemControl {
    * At an instruction boundary, before an engine call: syncs the devices, takes a pending
    * interrupt, and returns the budget (instructions until the next event that may matter).
    */
-  boundary(): number {
+  boundary(maxSkip = Infinity): number {
     const m = this.m;
     if (this.irq) this.irq.sync();
+    const idle = this.waiting && m.cpu.pc === this.waitPc;
     if (this.waiting) {
-      // idle until the next event: skip the clock ahead (virtual time), then re-check
+      // idle until the next event: skip the clock ahead (virtual time, never past the run's
+      // instruction limit), then re-check
       this.waiting = false;
       if (!this.interruptReady()) {
-        const skip = Math.min(this.nextEventIn(), 1 << 20);
+        const skip = Math.min(this.nextEventIn(), 1 << 20, maxSkip);
         if (skip > 1 && Number.isFinite(skip)) {
           m.insnCount += skip - 1;
           if (this.irq) this.irq.sync();
@@ -290,6 +294,8 @@ export class SystemControl {
       const cpu = m.cpu;
       // an interrupt between a branch and its delay slot is deferred (the engine runs the slot)
       if (cpu.npc === ((cpu.pc + 4) >>> 0) || !m.delaySlots) {
+        // an interrupt ends a `wait`: EPC is the instruction after it (MIPS32 WAIT)
+        if (idle) cpu.jumpTo(cpu.npc);
         this.exception(new GuestException(ExcCode.Int), false);
       } else return 1;
     }
@@ -330,6 +336,7 @@ export class SystemControl {
   wait(pcOfWait: number): void {
     if (this.interruptReady()) return;
     this.waiting = true;
+    this.waitPc = pcOfWait;
     this.m.cpu.jumpTo(pcOfWait);
   }
 }

@@ -38,7 +38,8 @@ export function runMachine(m: Machine, engine: Engine, limits: RunLimits = {}): 
       const sys = m.sys;
       // system mode: devices catch up, a pending interrupt is taken, and the engine runs no
       // further than the next timer/device event (so every engine interrupts at the same place)
-      const budget = sys ? Math.min(CHUNK, left, sys.boundary()) : Math.min(CHUNK, left);
+      const hint = sys ? sys.boundary(left) : Infinity; // (may skip idle time, never past the limit)
+      const budget = Math.min(CHUNK, maxInsns - m.insnCount, hint);
       try {
         engine(m, budget);
       } catch (e) {

@@ -13,7 +13,13 @@ import type { GuestIO } from '../env/io.js';
 
 export const ROM_PHYS = 0x1fc00000;
 export const ROM_SIZE = 0x00100000;
-export const DEFAULT_RAM = 16 * 1024 * 1024;
+/**
+ * RAM size by default: enough for user programs in SPIM's layout (data at 0x10010000, heap above),
+ * below the device windows at physical 0x1F000000. Pages are allocated when first touched.
+ */
+export const DEFAULT_RAM = 384 * 1024 * 1024;
+/** RAM must end below the device windows (physical 0x1F000000) and the ROM. */
+export const MAX_RAM = 0x1f000000;
 
 /** System mode has no syscall service: `syscall` is an exception for the kernel. */
 export const systemEnvironment: Environment = {
@@ -44,6 +50,7 @@ export interface BootOptions {
 
 export function bootMachine(o: BootOptions): { m: Machine; board: SystemBoard; sys: SystemControl } {
   const ram = o.ramSize ?? DEFAULT_RAM;
+  if (ram > MAX_RAM) throw new RangeError(`RAM of ${ram / 2 ** 20} MiB overlaps the device windows at physical 0x1F000000 (at most ${MAX_RAM / 2 ** 20} MiB)`);
   const m = new Machine({ bigEndian: !!o.bigEndian, delaySlots: o.delaySlots ?? true, memoryCap: Math.max(o.memoryCap ?? 0, ram + ROM_SIZE + (1 << 20)) });
   m.io = o.io;
   m.env = systemEnvironment;
