@@ -2,10 +2,10 @@
 # format in roms/README.md) into RAM and runs it in user mode, serving SPIM's console syscalls.
 #
 # Boot with: asmbox mkdisk roms/disk/* -o disk.img
-#            asmbox boot roms/monitor.s --disk disk.img --ram-mib 272
-# (--ram-mib 272: programs are assembled with SPIM's layout, data at 0x10010000, and a program
-# is loaded at physical = virtual address, so RAM must reach past 0x10010000. With the default
-# 16 MiB the load stops with a message saying so.)
+#            asmbox boot roms/monitor.s --disk disk.img
+# (programs are assembled with SPIM's layout, data at 0x10010000, and a program is loaded at
+# physical = virtual address, so RAM must reach past 0x10010000: the default 384 MiB does; with
+# --ram-mib 256 or less the load stops with a message saying so.)
 #
 # Which program: the program entry named "boot" if the table has one, else the first program
 # entry in table order (mkdisk keeps the order of its arguments).
@@ -813,7 +813,7 @@ m_data:	.asciiz "data "
 m_comma:	.asciiz ", "
 m_bytes:	.asciiz " bytes\n"
 m_outside:	.asciiz "monitor: segment outside user memory 0x00010000..0x7fffffff\n"
-m_notram:	.asciiz "monitor: segment is not in RAM: boot with more RAM (--ram-mib 272 reaches SPIM's data segment at 0x10010000)\n"
+m_notram:	.asciiz "monitor: segment is not in RAM: boot with more RAM (--ram-mib 272 or more reaches SPIM's data segment at 0x10010000)\n"
 m_badprog:	.asciiz "monitor: bad program file (no 'ABXP' header or a bad segment table)\n"
 m_start:	.asciiz "monitor: starting "
 m_at:	.asciiz " at "

@@ -26,8 +26,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'asmbox-disk-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const ENGINES: EngineKind[] = ['interp', 'jit'];
-/** RAM that reaches SPIM's data segment at 0x10010000 (asmbox boot --ram-mib 272). */
-const BIG_RAM = 272 * 1024 * 1024;
+/** The default RAM (384 MiB) reaches SPIM's data segment at 0x10010000; 16 MiB does not. */
+const SMALL_RAM = 16 * 1024 * 1024;
 /** What `asmbox mkdisk roms/disk/*` gets from the shell. */
 const SAMPLE_FILES = readdirSync(join(ROOT, 'roms/disk')).sort().map((f) => join(ROOT, 'roms/disk', f));
 
@@ -238,7 +238,7 @@ describe('roms/monitor.s', () => {
   for (const engine of ENGINES) {
     it(`loads primes from the sample disk and runs it in user mode: SPIM's output (${engine})`, () => {
       const img = makeImage(`mon-${engine}.img`);
-      const { m, result, out } = boot('roms/monitor.s', engine, { path: img, persist: false }, BIG_RAM);
+      const { m, result, out } = boot('roms/monitor.s', engine, { path: img, persist: false });
       expect(result.kind).toBe('halt');
       expect(result.exitCode).toBe(Number(readFileSync(join(FIX, 'primes.exit'), 'latin1')));
       expect(out.startsWith('asmbox boot monitor\nmonitor: loading primes (1536 bytes at sector 6)\nmonitor:   text 0x00400000, ')).toBe(true);
@@ -258,7 +258,7 @@ describe('roms/monitor.s', () => {
     copyFileSync(join(FIX, 'exit42.s'), bootSrc);
     const img = makeImage('named.img', [join(ROOT, 'roms/disk/hello.txt'), join(ROOT, 'roms/disk/primes.s'), bootSrc]);
     for (const engine of ENGINES) {
-      const { result, out } = boot('roms/monitor.s', engine, { path: img, persist: false }, BIG_RAM);
+      const { result, out } = boot('roms/monitor.s', engine, { path: img, persist: false });
       expect(result.exitCode).toBe(42);
       expect(Number(readFileSync(join(FIX, 'exit42.exit'), 'latin1'))).toBe(42);
       expect(out).toContain('monitor: loading boot (');
@@ -271,7 +271,7 @@ describe('roms/monitor.s', () => {
   it('a fault in the user program: SPIM-like message, exit code 8, same under both engines', () => {
     const img = makeImage('fault.img', [join(FIX, 'fault.s')]);
     const outs = ENGINES.map((engine) => {
-      const { result, out } = boot('roms/monitor.s', engine, { path: img, persist: false }, BIG_RAM);
+      const { result, out } = boot('roms/monitor.s', engine, { path: img, persist: false });
       expect(result.exitCode).toBe(8);
       expect(out).toMatch(/monitor: starting fault at 0x[0-9a-f]{8} in user mode\n7\nmonitor: Exception 4 \[Address error in inst\/data fetch\] at EPC 0x004000[0-9a-f]{2}, BadVAddr 0x00400001\nmonitor: program stopped, power off\n$/);
       return out;
@@ -289,9 +289,9 @@ describe('roms/monitor.s', () => {
     });
   }
 
-  it('default 16 MiB RAM: the data segment at 0x10010000 is not RAM, said so, exit code 6', () => {
+  it('16 MiB of RAM (--ram-mib 16): the data segment at 0x10010000 is not RAM, said so, exit code 6', () => {
     const img = makeImage('smallram.img');
-    const { result, out, messages } = boot('roms/monitor.s', 'jit', { path: img, persist: false });
+    const { result, out, messages } = boot('roms/monitor.s', 'jit', { path: img, persist: false }, SMALL_RAM);
     expect(result.exitCode).toBe(6);
     expect(out).toMatch(/monitor: segment is not in RAM: boot with more RAM \(--ram-mib 272/);
     expect(messages.join('\n')).toMatch(/not in guest RAM/);
