@@ -148,6 +148,7 @@ export function helper(name: string, opts: Partial<Omit<Helper, 'name'>> = {}): 
     writes: opts.writes ?? [],
     mayRaise: opts.mayRaise ?? true,
     readsCount: opts.readsCount ?? false,
+    countArg: opts.countArg ?? false,
     writesMemory: opts.writesMemory ?? false,
     pure: opts.pure ?? false,
   };

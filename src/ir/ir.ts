@@ -65,6 +65,12 @@ export interface Helper {
   readonly mayRaise: boolean;
   /** Reads the instruction count (kept exact before the call). */
   readonly readsCount: boolean;
+  /**
+   * Takes the instructions not yet executed (budget left plus the rest of the block, this one
+   * included) as an extra last argument, instead of having the count stored before the call
+   * (a helper that needs the count on a slow path only).
+   */
+  readonly countArg: boolean;
   /** May store to guest memory (the unit ends after it if that invalidated translated code). */
   readonly writesMemory: boolean;
   /** Pure: no side effects, result depends only on the arguments (may be folded or removed). */

@@ -249,7 +249,9 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
             const keepWb = written.filter((g) => !wr.includes(g));
             parts.push(`H.site = ${newSite(keepWb)};`);
           }
-          const call = `H.${h.name}(${op.args.map(ex).join(', ')})`;
+          const args = op.args.map(ex);
+          if (h.countArg) args.push(`left + ${refundAt()}`);
+          const call = `H.${h.name}(${args.join(', ')})`;
           parts.push(op.d ? assign(op.d, call) : `${call};`);
           if (wr.length) parts.push(reload(wr));
           return parts.join(' ');

@@ -19,7 +19,7 @@
 //   flush       when the cache holds more than `cacheLimit` guest instructions, everything is
 //               dropped and retranslated on demand
 import { formatBlock, mulHighS, mulHighU, optimize, type Global, type IrBlock } from '../ir/index.js';
-import { generateRegion, memoryHelpersSource, EXIT_BUDGET, type CodegenTarget, type GlobalBinding } from './codegen.js';
+import { generateRegion, memoryHelpersSource, EXIT_BUDGET, EXIT_DYNAMIC, type CodegenTarget, type GlobalBinding } from './codegen.js';
 import type { Machine } from '../machine/machine.js';
 import type { Memory } from '../machine/memory.js';
 
@@ -90,7 +90,7 @@ export interface JitOptions {
    * nest), so functions stay small and quick for V8 to optimize; 'page': every run block
    * reachable from it within its page.
    */
-  regionShape?: 'loops' | 'page';
+  regionShape?: 'loops' | 'page' | 'auto';
   /** Memory accesses call shared helper functions instead of inline fast paths. */
   memHelpers?: boolean;
   debug?: JitDebug;
@@ -190,7 +190,7 @@ export class Jit {
   cacheLimit: number;
   maxRegionInsns: number;
   maxRegionBlocks: number;
-  regionShape: 'loops' | 'page';
+  regionShape: 'loops' | 'page' | 'auto';
   private readonly debug: JitDebug;
   private readonly logFn: ((text: string) => void) | null;
   private readonly noOpt: boolean;
@@ -224,7 +224,7 @@ export class Jit {
     this.maxRegionInsns = opts.maxRegionInsns ?? 512;
     this.maxRegionBlocks = opts.maxRegionBlocks ?? 64;
     this.noOpt = !!opts.noOpt;
-    this.regionShape = opts.regionShape ?? 'loops';
+    this.regionShape = opts.regionShape ?? ((process.env.ASMBOX_REGION_SHAPE as 'loops' | 'page' | 'auto' | undefined) || 'loops');
     this.logFn = opts.log ?? null;
     if (this.logFn && (this.debug.exec || this.debug.cpu)) {
       const lf = this.logFn;
@@ -269,10 +269,11 @@ export class Jit {
 
   private dispatch(maxInsns: number): void {
     const m = this.m, rt = this.rt, front = this.front, stats = this.stats, guest = this.guest;
+    const trace = this.debug.exec ? this.logFn : null;
     let left = maxInsns;
     while (left > 0) {
       const pc = guest.entryPc();
-      const mode = guest.modeNow();
+      let mode = guest.modeNow();
       if (pc < 0) {
         // pending delay slot (the budget ended between a branch and its slot)
         this.interp(1);
@@ -289,35 +290,30 @@ export class Jit {
         }
         front[(pc >>> 2) & FRONT_MASK] = e;
       }
-      stats.cacheHits++;
       rt.smc = false;
+      // A chain of region calls: c0 = insnCount + left stays the same along it (generated code
+      // counts from it), so insnCount and the statistics are brought up to date once at its end.
+      rt.c0 = m.insnCount + left;
+      const start = left;
+      this.regionLeft = left;
+      let hits = 1, chained = 0;
       let cur: Entry = e;
-      // run translated code, following chain links while they exist
+      let x: number;
       for (;;) {
         const e = cur;
-        if (this.debug.exec && this.logFn) this.logFn(`Trace: [${hex(e.pc)}] region ${e.region.id}\n`);
-        const before = left;
-        rt.c0 = m.insnCount + left;
-        this.regionLeft = left;
-        const x = e.fn(e.idx, left);
-        this.regionLeft = -1;
+        if (trace) trace(`Trace: [${hex(e.pc)}] region ${e.region.id}\n`);
+        x = e.fn(e.idx, left);
         left = rt.left;
-        m.insnCount = rt.c0 - left;
-        stats.jitInsns += before - left;
-        if (x < 0) {
-          if (x === EXIT_BUDGET && left > 0) {
-            // the next block does not fit in the budget: finish exactly in the interpreter
-            this.interp(left);
-            left = 0;
-          }
-          break;
-        }
         if (left <= 0) break;
-        const slot: ExitSlot = e.region.exits[x];
-        let nx: Entry | null | undefined = slot.link;
-        if (nx !== null) {
-          stats.chained++;
-        } else {
+        let nx: Entry | null | undefined;
+        if (x >= 0) {
+          const slot: ExitSlot = e.region.exits[x];
+          nx = slot.link;
+          if (nx !== null) {
+            chained++;
+            cur = nx;
+            continue;
+          }
           const tpc = slot.pc;
           nx = front[(tpc >>> 2) & FRONT_MASK];
           if (nx === undefined || nx.pc !== tpc || nx.mode !== mode) {
@@ -325,13 +321,31 @@ export class Jit {
             if (nx === undefined) break;
             front[(tpc >>> 2) & FRONT_MASK] = nx;
           }
-          stats.cacheHits++;
+          hits++;
           if (this.chain && e.region.valid && nx.region.valid) {
             slot.link = nx;
             nx.incoming.push(slot);
           }
-        }
+        } else if (x === EXIT_DYNAMIC) {
+          // a computed pc (returns, indirect calls): look it up without leaving the chain
+          const tpc = guest.entryPc();
+          if (tpc < 0) break;
+          mode = guest.modeNow();
+          nx = front[(tpc >>> 2) & FRONT_MASK];
+          if (nx === undefined || nx.pc !== tpc || nx.mode !== mode) break;
+          hits++;
+        } else break;
         cur = nx;
+      }
+      this.regionLeft = -1;
+      m.insnCount = rt.c0 - left;
+      stats.jitInsns += start - left;
+      stats.cacheHits += hits;
+      stats.chained += chained;
+      if (x === EXIT_BUDGET && left > 0) {
+        // the next block does not fit in the budget: finish exactly in the interpreter
+        this.interp(left);
+        left = 0;
       }
     }
   }
@@ -398,10 +412,12 @@ export class Jit {
       for (const s of blk.returnPoints) if (!seen.has(s)) queue.push(s);
     }
     if (!blocks.length) return false;
-    if (this.regionShape === 'loops' && blocks.length > 1) {
+    if (this.regionShape !== 'page' && blocks.length > 1) {
       // recursion through calls stays inside a small region; a large one is split at calls
       let kept = loopRegion(blocks, true);
       if (kept.reduce((n, b) => n + b.ninsns, 0) > MAX_RECURSIVE_REGION_INSNS) kept = loopRegion(blocks, false);
+      // 'auto': without recursion, every run block reachable within the page (fewer exits)
+      else if (this.regionShape === 'auto' && kept.length === loopRegion(blocks, false).length) kept = blocks;
       total = kept.reduce((n, b) => n + b.ninsns, 0);
       blocks.length = 0;
       blocks.push(...kept);

@@ -45,7 +45,7 @@ export class MipsJitRuntime {
   }
 
   /** ldc1: the doubleword at a (8-aligned) into FPR words i (low) and i + 1 (high). */
-  ld64(a: number, i: number): void {
+  ld64(a: number, i: number, unexecuted: number): void {
     const p = this.mem.readPages[a >>> 12], fw = this.fw;
     if (p !== undefined && (a & 7) === 0) {
       const k = (a >>> 2) & 1023;
@@ -53,6 +53,7 @@ export class MipsJitRuntime {
       fw[i + 1] = p[k + 1 - this.hiFirst];
       return;
     }
+    this.m.insnCount = this.c0 - unexecuted;
     if (a & 7) throw new GuestException(ExcCode.AdEL, a >>> 0);
     const w0 = this.mem.read32(a), w1 = this.mem.read32((a + 4) >>> 0);
     fw[i] = this.hiFirst ? w1 : w0; // the word at the lower address is the high word on big-endian
@@ -63,7 +64,7 @@ export class MipsJitRuntime {
    * sdc1/sdxc1: stores two words at a (8-aligned) as one instruction: both stores happen before
    * a store into translated code ends the block. w0 goes to the lower address.
    */
-  sd64(a: number, w0: number, w1: number): void {
+  sd64(a: number, w0: number, w1: number, unexecuted: number): void {
     const p = this.mem.writePages[a >>> 12];
     if (p !== undefined && (a & 7) === 0) {
       const i = (a >>> 2) & 1023;
@@ -71,6 +72,7 @@ export class MipsJitRuntime {
       p[i + 1] = w1;
       return;
     }
+    this.m.insnCount = this.c0 - unexecuted;
     if (a & 7) throw new GuestException(ExcCode.AdES, a >>> 0);
     this.mem.write32(a, w0);
     this.mem.write32((a + 4) >>> 0, w1);

@@ -691,7 +691,7 @@ export class MipsFrontend {
   /** ld64/sd64: doubleword accesses in the runtime (fast path inside). */
   private memHelper(name: 'ld64' | 'sd64'): Helper {
     let h = this.namedHelpers.get(name);
-    if (!h) this.namedHelpers.set(name, (h = helper(name, { mayRaise: true, readsCount: true, writesMemory: name === 'sd64' })));
+    if (!h) this.namedHelpers.set(name, (h = helper(name, { mayRaise: true, countArg: true, writesMemory: name === 'sd64' })));
     return h;
   }
 
