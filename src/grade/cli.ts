@@ -1,8 +1,16 @@
-// The `grade` subcommand's options (registered by src/cli/main.ts).
+// The `grade` subcommand's options (registered by src/cli/main.ts); the grader itself is loaded
+// when the command runs.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { FORMATS, type Format } from './report/formats.js';
-import { GRADE_EXIT_HELP, gradeCommand, type GradeFlags } from './command.js';
-import { defaultJobs } from './pool.js';
+import type { GradeFlags } from './command.js';
+import { defaultJobs } from './jobs.js';
+
+export const GRADE_EXIT_HELP = `Exit codes:
+  0   every test of every submission passed
+  1   some test failed (or could not run: assembly errors, faults, limits)
+  2   usage error
+  66  no submissions found, or a submission path does not exist
+  78  the spec file is invalid (each problem is listed with its key path and line)`;
 
 function parseJobs(v: string): number {
   const n = Number(v);
@@ -32,5 +40,9 @@ export function addGradeCommand(program: Command, setExit: (code: number) => voi
     .addOption(new Option('--engine <kind>', 'run every test on this engine, overriding the spec').argParser(choice('engine', ['interp', 'jit'] as const)))
     .addOption(new Option('--compat <tool>', 'run every test with mars or spim conventions, overriding the spec').argParser(choice('compat', ['mars', 'spim'] as const)))
     .addHelpText('after', `\n${GRADE_EXIT_HELP}\n\nExamples:\n  asmbox grade examples/lab3/spec.yaml examples/lab3/submissions/*\n  asmbox grade spec.yaml /autograder/submission -f gradescope -o /autograder/results/results.json\n  asmbox grade spec.yaml 'subs/*/' -f csv -o grades.csv`)
-    .action(async (spec: string, subs: string[], flags: GradeFlags) => setExit(await gradeCommand(spec, subs, flags)));
+    .action(async (spec: string, subs: string[], flags: GradeFlags) => {
+      // loaded only when grading (the spec reader's YAML parser is slow to load for other commands)
+      const { gradeCommand } = await import('./command.js');
+      setExit(await gradeCommand(spec, subs, flags));
+    });
 }

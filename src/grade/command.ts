@@ -20,13 +20,6 @@ export const GRADE_EXIT = {
   specError: 78,
 } as const;
 
-export const GRADE_EXIT_HELP = `Exit codes:
-  0   every test of every submission passed
-  1   some test failed (or could not run: assembly errors, faults, limits)
-  2   usage error
-  66  no submissions found, or a submission path does not exist
-  78  the spec file is invalid (each problem is listed with its key path and line)`;
-
 export interface GradeFlags {
   jobs?: number;
   format: Format;

@@ -9,7 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { availableParallelism } from 'node:os';
+import { defaultJobs } from './jobs.js';
 import { gradeSubmission, notRun, type Submission } from './runner.js';
 import type { ProgramBuilder } from './load.js';
 import type { GradeSpec } from './spec.js';
@@ -23,9 +23,7 @@ export interface PoolOptions {
   builder?: ProgramBuilder;
 }
 
-export function defaultJobs(): number {
-  return Math.max(1, availableParallelism());
-}
+export { defaultJobs };
 
 /** Extra time a worker gets beyond the sum of its tests' timeouts before it is killed. */
 const WATCHDOG_SLACK_MS = 30_000;
