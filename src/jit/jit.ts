@@ -233,11 +233,6 @@ export class Jit {
     this.target = { bindings: guest.bindings, bigEndian: guest.bigEndian, setPc: (x) => guest.setPc(x) };
     this.memHelpers = opts.memHelpers ?? !!process.env.ASMBOX_MEMHELPERS;
     this.memFns = this.makeMemFns();
-    // generated code holds the page tables: larger ones (a mapping above 2 GiB) need new code
-    m.mem.tableListeners.push(() => {
-      this.flush();
-      this.memFns = this.makeMemFns();
-    });
   }
 
   private makeMemFns(): unknown[] {

@@ -4,7 +4,6 @@ import { ExcCode, GuestException, StopRun } from './exceptions.js';
 
 export const PAGE_BITS = 12;
 export const PAGE_SIZE = 1 << PAGE_BITS;
-const PAGE_COUNT = 1 << (32 - PAGE_BITS);
 const WORD_MASK = (PAGE_SIZE >> 2) - 1;
 
 export interface Region {
@@ -29,11 +28,12 @@ export interface MmioHandler {
 export const DEFAULT_MEMORY_CAP = 256 * 1024 * 1024;
 
 /**
- * Page tables are plain arrays indexed by page number (one load on the fast path). Touching a
- * million-entry table (8 MiB) costs ~25 ms per table on a small machine, so a memory starts
- * with tables over the low 2 GiB (user space; a higher page reads as undefined, i.e. the slow
- * path) and grows them to the whole address space when something above is mapped. Released
- * tables are pooled: the autograder creates a fresh machine per test.
+ * Page tables are plain arrays indexed by page number (one load on the fast path). They cover
+ * the low 2 GiB only (user space): creating a table costs ~20 ms per 512K entries, and a
+ * million-entry pair cost a booted machine ~130 ms with its garbage collection. Kernel-segment
+ * pages (0x80000000 and up: kernel code and data in system mode, SPIM's kernel handlers) live in
+ * `kpages` and are reached through the slow path, which also enforces user mode. Released tables
+ * are pooled: the autograder creates a fresh machine per test.
  */
 const LOW_PAGE_COUNT = 1 << 19;
 const PAGE_TABLE_POOL: (Int32Array | undefined)[][] = [];
@@ -61,16 +61,10 @@ export class Memory {
     }
   }
 
-  /**
-   * Pages readable on the fast path, by page number (pages past the end: slow path). Replaced
-   * by a larger table when a mapping needs one: holders of a reference register with
-   * onTablesReplaced.
-   */
-  readPages: (Int32Array | undefined)[] = takePageTable(LOW_PAGE_COUNT);
+  /** Pages readable on the fast path, by page number (pages past the end: slow path). */
+  readonly readPages: (Int32Array | undefined)[] = takePageTable(LOW_PAGE_COUNT);
   /** Pages writable on the fast path; a watched page (translated code) is absent here. */
-  writePages: (Int32Array | undefined)[] = takePageTable(LOW_PAGE_COUNT);
-  /** Called after readPages/writePages were replaced by larger tables. */
-  readonly tableListeners: (() => void)[] = [];
+  readonly writePages: (Int32Array | undefined)[] = takePageTable(LOW_PAGE_COUNT);
   /** XOR applied to byte addresses (3 for big-endian) and half addresses (2). */
   readonly byteXor: number;
   readonly halfXor: number;
@@ -102,22 +96,7 @@ export class Memory {
     const s = Math.floor(start / PAGE_SIZE) * PAGE_SIZE;
     const e = Math.min(2 ** 32, Math.ceil((start + size) / PAGE_SIZE) * PAGE_SIZE);
     if (e <= s) return;
-    this.coverPages(e);
     this.regions.push({ start: s, end: e, name });
-  }
-
-  /** Grows the page tables (if needed) to cover the pages below byte address `end`. */
-  private coverPages(end: number): void {
-    const need = Math.ceil(end / PAGE_SIZE);
-    if (need <= this.readPages.length) return;
-    const grow = (t: (Int32Array | undefined)[]) => {
-      const n = takePageTable(PAGE_COUNT);
-      for (let i = 0; i < t.length; i++) if (t[i] !== undefined) n[i] = t[i];
-      return n;
-    };
-    this.readPages = grow(this.readPages);
-    this.writePages = grow(this.writePages);
-    for (const f of this.tableListeners) f();
   }
 
   /** Sets entry n of a page table; entries past its end are undefined already. */
@@ -130,23 +109,12 @@ export class Memory {
     const s = Math.floor(start / PAGE_SIZE) * PAGE_SIZE;
     const e = Math.min(2 ** 32, Math.ceil((start + size) / PAGE_SIZE) * PAGE_SIZE);
     if (e <= s) return;
-    this.coverPages(e);
     this.regions.push({ start: s, end: e, name: 'alias', aliasOf: Math.floor(target / PAGE_SIZE) * PAGE_SIZE });
   }
 
-  /** Enters or leaves user mode: kernel-segment pages leave (or rejoin) the fast path. */
+  /** Enters or leaves user mode (kernel-segment pages are always on the slow path, which checks it). */
   setUserMode(on: boolean): void {
-    if (on === this.userMode) return;
     this.userMode = on;
-    for (const [n, page] of this.kpages) {
-      if (on) {
-        Memory.setEntry(this.readPages, n, undefined);
-        Memory.setEntry(this.writePages, n, undefined);
-      } else {
-        Memory.setEntry(this.readPages, n, page);
-        Memory.setEntry(this.writePages, n, this.watchers.has(n) ? undefined : page);
-      }
-    }
   }
 
   private userDenied(addr: number): boolean {
@@ -204,10 +172,14 @@ export class Memory {
   unwatchPage(pageNo: number): void {
     this.watchers.delete(pageNo);
     const p = this.readPages[pageNo] ?? this.kpages.get(pageNo);
-    if (this.userMode && pageNo >= KSEG_PAGE) return;
     Memory.setEntry(this.writePages, pageNo, p);
     const nums = p && this.aliasNums.get(p);
-    if (nums) for (const k of nums) if (!this.watchers.has(k) && !(this.userMode && k >= KSEG_PAGE)) Memory.setEntry(this.writePages, k, p);
+    if (nums) for (const k of nums) if (!this.watchers.has(k)) Memory.setEntry(this.writePages, k, p);
+  }
+
+  /** Page `pageNo` if it is allocated and reachable in the current mode (never allocates). */
+  presentPage(pageNo: number): Int32Array | undefined {
+    return this.readPages[pageNo] ?? (this.userMode ? undefined : this.kpages.get(pageNo));
   }
 
   /** The page holding `addr`, allocating it if mapped; undefined for MMIO or unmapped. */
@@ -239,9 +211,8 @@ export class Memory {
   private install(n: number, page: Int32Array, watched: boolean): void {
     if (n >= KSEG_PAGE) {
       this.kpages.set(n, page);
-      if (this.userMode) return;
+      return;
     }
-    this.coverPages((n + 1) * PAGE_SIZE);
     this.readPages[n] = page;
     if (!watched) this.writePages[n] = page;
   }

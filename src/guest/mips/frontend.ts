@@ -175,7 +175,7 @@ export class MipsFrontend {
   /** The word at `pc` if its page is present (no allocation, no exceptions), else null. */
   peek(pc: number): number | null {
     if (pc & 3) return null;
-    const page = this.m.mem.readPages[pc >>> PAGE_SHIFT];
+    const page = this.m.mem.presentPage(pc >>> PAGE_SHIFT);
     return page === undefined ? null : page[(pc >>> 2) & 1023];
   }
 
