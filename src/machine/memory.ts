@@ -315,7 +315,23 @@ export class Memory {
   /** Copies bytes into guest memory; returns false if some address is unmapped. */
   writeBytes(addr: number, bytes: Uint8Array): boolean {
     try {
-      for (let i = 0; i < bytes.length; i++) this.write8((addr + i) >>> 0, bytes[i]);
+      const n = bytes.length, be = this.bigEndian;
+      let i = 0;
+      while (i < n) {
+        const a = (addr + i) >>> 0;
+        const page = (a & 3) === 0 && n - i >= 4 ? this.writePages[a >>> PAGE_BITS] : undefined;
+        if (page === undefined) {
+          // unaligned, unallocated, watched, MMIO or kernel: one byte through the guest store path
+          this.write8(a, bytes[i++]);
+          continue;
+        }
+        // whole words straight into a plain page (ELF segments, DMA, read() buffers)
+        const end = i + Math.min((n - i) & ~3, PAGE_SIZE - (a & (PAGE_SIZE - 1)));
+        for (let w = (a >>> 2) & WORD_MASK; i < end; i += 4, w++) {
+          page[w] = be ? (bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]
+            : (bytes[i + 3] << 24) | (bytes[i + 2] << 16) | (bytes[i + 1] << 8) | bytes[i];
+        }
+      }
       return true;
     } catch (e) {
       if (e instanceof GuestException) return false;
