@@ -26,7 +26,7 @@ Examples:
   asmbox mkdisk roms/disk/* -o disk.img          the sample files and the primes program
   asmbox boot roms/disk-demo.s --disk disk.img   checksum every file, count boots (in an overlay)
   asmbox boot roms/disk-demo.s --disk disk.img --disk-write    ... and keep the count
-  asmbox boot roms/monitor.s --disk disk.img --ram-mib 272     load and run the first program
+  asmbox boot roms/monitor.s --disk disk.img    load and run the first program
 
 Exit codes: 0 written, 2 usage error, 65 assembly error (the assembler's messages are shown),
 66 unreadable input, a bad name, too many files, or the image cannot be written.`;
