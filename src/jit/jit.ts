@@ -90,7 +90,7 @@ export interface JitOptions {
    * nest), so functions stay small and quick for V8 to optimize; 'page': every run block
    * reachable from it within its page.
    */
-  regionShape?: 'loops' | 'page' | 'auto';
+  regionShape?: 'loops' | 'page';
   /** Memory accesses call shared helper functions instead of inline fast paths. */
   memHelpers?: boolean;
   debug?: JitDebug;
@@ -190,7 +190,7 @@ export class Jit {
   cacheLimit: number;
   maxRegionInsns: number;
   maxRegionBlocks: number;
-  regionShape: 'loops' | 'page' | 'auto';
+  regionShape: 'loops' | 'page';
   private readonly debug: JitDebug;
   private readonly logFn: ((text: string) => void) | null;
   private readonly noOpt: boolean;
@@ -224,7 +224,7 @@ export class Jit {
     this.maxRegionInsns = opts.maxRegionInsns ?? 512;
     this.maxRegionBlocks = opts.maxRegionBlocks ?? 64;
     this.noOpt = !!opts.noOpt;
-    this.regionShape = opts.regionShape ?? ((process.env.ASMBOX_REGION_SHAPE as 'loops' | 'page' | 'auto' | undefined) || 'loops');
+    this.regionShape = opts.regionShape ?? 'loops';
     this.logFn = opts.log ?? null;
     if (this.logFn && (this.debug.exec || this.debug.cpu)) {
       const lf = this.logFn;
@@ -407,12 +407,10 @@ export class Jit {
       for (const s of blk.returnPoints) if (!seen.has(s)) queue.push(s);
     }
     if (!blocks.length) return false;
-    if (this.regionShape !== 'page' && blocks.length > 1) {
+    if (this.regionShape === 'loops' && blocks.length > 1) {
       // recursion through calls stays inside a small region; a large one is split at calls
       let kept = loopRegion(blocks, true);
       if (kept.reduce((n, b) => n + b.ninsns, 0) > MAX_RECURSIVE_REGION_INSNS) kept = loopRegion(blocks, false);
-      // 'auto': without recursion, every run block reachable within the page (fewer exits)
-      else if (this.regionShape === 'auto' && kept.length === loopRegion(blocks, false).length) kept = blocks;
       total = kept.reduce((n, b) => n + b.ninsns, 0);
       blocks.length = 0;
       blocks.push(...kept);
