@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Launcher: runs the compiled CLI (built by `npm run build`, which `npm ci` runs via prepare).
+// Launcher: runs the compiled CLI (built by `npm run build`, which `npm ci` runs via prepare):
+// the esbuild bundle (fast start-up) if present, else the tsc output.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
-const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'main.js');
-if (!existsSync(main)) {
+const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+const main = [join(dist, 'bundle', 'main.js'), join(dist, 'cli', 'main.js')].find((f) => existsSync(f));
+if (!main) {
   process.stderr.write('asmbox: the CLI is not built yet; run `npm install` (or `npm run build`) first\n');
   process.exit(2);
 }
