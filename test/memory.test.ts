@@ -1,6 +1,12 @@
 // Memory.writeBytes (word-at-a-time into plain pages) against byte-by-byte guest stores.
 import { describe, expect, it } from 'vitest';
 import { Memory } from '../src/machine/memory.js';
+import { ExcCode } from '../src/machine/exceptions.js';
+
+function thrown(f: () => unknown): unknown {
+  try { f(); } catch (e) { return e; }
+  return undefined;
+}
 
 function bytes(n: number, seed: number): Uint8Array {
   const b = new Uint8Array(n);
@@ -32,5 +38,32 @@ describe('Memory.writeBytes', () => {
     expect(m.writeBytes(0x10ffc, bytes(8, 1))).toBe(true);
     expect(seen).toEqual([0x10ffc, 0x10ffd, 0x10ffe, 0x10fff]);
     expect(m.writeBytes(0x11ffe, bytes(4, 2))).toBe(false);
+  });
+});
+
+describe('kernel segments and user mode', () => {
+  it('a kseg0 page is on the fast path in kernel mode only; user accesses raise address errors', () => {
+    const m = new Memory(false);
+    m.map(0x80000000, 0x10000, 'kernel');
+    m.write32(0x80001000, 0x1234);
+    expect(m.readPages[0x80001]).toBeDefined();
+    m.setUserMode(true);
+    expect(m.readPages[0x80001]).toBeUndefined();
+    expect(m.writePages[0x80001]).toBeUndefined();
+    expect(thrown(() => m.read32(0x80001000))).toMatchObject({ code: ExcCode.AdEL, badVAddr: 0x80001000 });
+    expect(thrown(() => m.write8(0x80001000, 1))).toMatchObject({ code: ExcCode.AdES, badVAddr: 0x80001000 });
+    m.setUserMode(false);
+    expect(m.readPages[0x80001]).toBeDefined();
+    expect(m.read32(0x80001000)).toBe(0x1234);
+  });
+  it('kseg1 and above stay off the tables (slow path), and still read and write', () => {
+    const m = new Memory(true);
+    m.map(0xbfc00000, 0x1000, 'rom');
+    m.write32(0xbfc00000, 0x3c1a8000);
+    expect(m.readPages[0xbfc00]).toBeUndefined();
+    expect(m.read32(0xbfc00000)).toBe(0x3c1a8000);
+    expect(m.presentPage(0xbfc00)).toBeDefined();
+    m.setUserMode(true);
+    expect(m.presentPage(0xbfc00)).toBeUndefined();
   });
 });

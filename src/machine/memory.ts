@@ -29,13 +29,14 @@ export const DEFAULT_MEMORY_CAP = 256 * 1024 * 1024;
 
 /**
  * Page tables are plain arrays indexed by page number (one load on the fast path). They cover
- * the low 2 GiB only (user space): creating a table costs ~20 ms per 512K entries, and a
- * million-entry pair cost a booted machine ~130 ms with its garbage collection. Kernel-segment
- * pages (0x80000000 and up: kernel code and data in system mode, SPIM's kernel handlers) live in
- * `kpages` and are reached through the slow path, which also enforces user mode. Released tables
- * are pooled: the autograder creates a fresh machine per test.
+ * kuseg and kseg0 (below 0xA0000000: user space, and a kernel's data in system mode): creating
+ * a table costs ~20 ms per 512K entries, and a million-entry pair cost a booted machine ~130 ms
+ * with its garbage collection. Kernel-segment pages (0x80000000 and up) are also kept in
+ * `kpages`; kseg0 ones leave the tables in user mode, and the pages above (kseg1: uncached
+ * views, the ROM; kseg2/3) are only reached through the slow path, which enforces user mode.
+ * Released tables are pooled: the autograder creates a fresh machine per test.
  */
-const LOW_PAGE_COUNT = 1 << 19;
+const TABLE_PAGES = 0xa0000000 / PAGE_SIZE;
 const PAGE_TABLE_POOL: (Int32Array | undefined)[][] = [];
 const PAGE_TABLE_POOL_MAX = 8;
 
@@ -62,9 +63,9 @@ export class Memory {
   }
 
   /** Pages readable on the fast path, by page number (pages past the end: slow path). */
-  readonly readPages: (Int32Array | undefined)[] = takePageTable(LOW_PAGE_COUNT);
+  readonly readPages: (Int32Array | undefined)[] = takePageTable(TABLE_PAGES);
   /** Pages writable on the fast path; a watched page (translated code) is absent here. */
-  readonly writePages: (Int32Array | undefined)[] = takePageTable(LOW_PAGE_COUNT);
+  readonly writePages: (Int32Array | undefined)[] = takePageTable(TABLE_PAGES);
   /** XOR applied to byte addresses (3 for big-endian) and half addresses (2). */
   readonly byteXor: number;
   readonly halfXor: number;
@@ -112,9 +113,19 @@ export class Memory {
     this.regions.push({ start: s, end: e, name: 'alias', aliasOf: Math.floor(target / PAGE_SIZE) * PAGE_SIZE });
   }
 
-  /** Enters or leaves user mode (kernel-segment pages are always on the slow path, which checks it). */
+  /** Enters or leaves user mode: kernel-segment pages leave (or rejoin) the fast path. */
   setUserMode(on: boolean): void {
+    if (on === this.userMode) return;
     this.userMode = on;
+    for (const [n, page] of this.kpages) {
+      if (on) {
+        Memory.setEntry(this.readPages, n, undefined);
+        Memory.setEntry(this.writePages, n, undefined);
+      } else {
+        Memory.setEntry(this.readPages, n, page);
+        Memory.setEntry(this.writePages, n, this.watchers.has(n) ? undefined : page);
+      }
+    }
   }
 
   private userDenied(addr: number): boolean {
@@ -172,9 +183,9 @@ export class Memory {
   unwatchPage(pageNo: number): void {
     this.watchers.delete(pageNo);
     const p = this.readPages[pageNo] ?? this.kpages.get(pageNo);
-    Memory.setEntry(this.writePages, pageNo, p);
+    if (!(this.userMode && pageNo >= KSEG_PAGE)) Memory.setEntry(this.writePages, pageNo, p);
     const nums = p && this.aliasNums.get(p);
-    if (nums) for (const k of nums) if (!this.watchers.has(k)) Memory.setEntry(this.writePages, k, p);
+    if (nums) for (const k of nums) if (!this.watchers.has(k) && !(this.userMode && k >= KSEG_PAGE)) Memory.setEntry(this.writePages, k, p);
   }
 
   /** Page `pageNo` if it is allocated and reachable in the current mode (never allocates). */
@@ -211,7 +222,7 @@ export class Memory {
   private install(n: number, page: Int32Array, watched: boolean): void {
     if (n >= KSEG_PAGE) {
       this.kpages.set(n, page);
-      return;
+      if (this.userMode || n >= TABLE_PAGES) return;
     }
     this.readPages[n] = page;
     if (!watched) this.writePages[n] = page;
