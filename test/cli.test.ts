@@ -182,3 +182,19 @@ describe.skipIf(!built)('asmbox boot and bench --boot', () => {
     expect(r.stdout).toMatch(/outputs match \(stdout \d+ bytes, exit halt 0\)/);
   });
 });
+
+describe.skipIf(!built)('asmbox boot: untrusted ROMs', () => {
+  const flood = join(tmp, 'flood.s');
+  writeFileSync(flood, '\t.ktext 0xbfc00000\n\tlui $s0, 0xbf00\nloop:\tlw $t0, 8($s0)\n\tandi $t0, $t0, 1\n\tbeq $t0, $zero, loop\n\tnop\n\tli $t1, 65\n\tb loop\n\tsw $t1, 12($s0)\n');
+  it('a ROM printing forever stops at --max-output (exit 123), at --timeout (124) and at --max-insns (121)', () => {
+    const out = asmbox(['boot', flood, '--max-output', '1000']);
+    expect(out.status).toBe(EXIT.outputLimit);
+    expect(out.stdout.length).toBe(1000);
+    expect(out.stderr).toMatch(/guest output exceeded the limit of 1000 bytes \(--max-output\)/);
+    const t = asmbox(['boot', flood, '--timeout', '0.3']);
+    expect(t.status).toBe(EXIT.timeout);
+    const n = asmbox(['boot', flood, '--max-insns', '100000']);
+    expect(n.status).toBe(EXIT.insnLimit);
+    for (const r of [out, t, n]) noStack(r.stderr);
+  });
+});

@@ -11,7 +11,7 @@ import { CapturedIO } from '../src/env/io.js';
 import { runMachine } from '../src/machine/run.js';
 import { createEngine, ENGINE_KINDS, type EngineKind } from '../src/machine/engines.js';
 import { ExcCode } from '../src/machine/exceptions.js';
-import { exitCodeFor } from '../src/cli/main.js';
+import { exitCodeFor } from '../src/cli/exit-codes.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIR = join(ROOT, 'test/fixtures/elf');

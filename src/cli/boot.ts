@@ -12,7 +12,7 @@ import { createEngine, ENGINE_KINDS, type EngineKind } from '../machine/engines.
 import { describeResult } from '../machine/report.js';
 import { bootMachine, DEFAULT_RAM, MAX_RAM } from '../machine/system.js';
 import { assembleFiles } from './asm.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
 import { ExcCode } from '../machine/exceptions.js';
 import { oneOf, parseInteger, parseSeconds } from './options.js';
 
@@ -23,6 +23,7 @@ interface BootFlags {
   realtime?: boolean;
   maxInsns?: number;
   timeout?: number;
+  maxOutput?: number;
   stats?: boolean;
   ramMib: number;
 }
@@ -81,6 +82,7 @@ export function addBootCommand(program: Command, setExit: (code: number) => void
     .addOption(new Option('--ram-mib <n>', `RAM size in MiB, at most ${MAX_RAM >> 20} (pages are allocated when first touched)`).argParser(ramMib).default(DEFAULT_RAM >> 20))
     .addOption(new Option('--max-insns <n>', 'stop after N guest instructions (exit code 121)').argParser(parseInteger('--max-insns', 1)))
     .addOption(new Option('--timeout <seconds>', 'stop after this much wall-clock time (exit code 124)').argParser(parseSeconds))
+    .addOption(new Option('--max-output <bytes>', 'most bytes the console may print (exit code 123 when exceeded)').argParser(parseInteger('--max-output', 0)))
     .option('--stats', 'print instructions executed, time, speed and the exceptions taken (Int = interrupts, Sys = syscalls) to stderr')
     .addHelpText('after', `
 The machine: RAM at physical 0 (seen at kuseg 0x00000000, kseg0 0x80000000 and kseg1
@@ -110,7 +112,7 @@ Examples:
         process.stderr.write(chalk.red('asmbox: error: --disk-write needs --disk IMAGE') + '\n');
         return setExit(EXIT.usage);
       }
-      const io = new HostIO(0, Infinity);
+      const io = new HostIO(0, flags.maxOutput ?? Infinity);
       const { m, board } = bootMachine({
         rom: new Uint8Array(0), segments: rom.segments, io, bigEndian: rom.bigEndian, ramSize: flags.ramMib * 1024 * 1024,
         disk: flags.disk ? { path: flags.disk, persist: !!flags.diskWrite } : null,
@@ -132,6 +134,6 @@ Examples:
         const taken = m.sys!.taken.map((n, code) => (n ? `${ExcCode[code] ?? code} ${n}` : '')).filter(Boolean).join(', ');
         process.stderr.write(`asmbox: ${result.insns} instructions in ${result.ms.toFixed(1)} ms (${mips.toFixed(1)} MIPS, engine ${flags.engine}); exceptions taken: ${taken || 'none'}\n`);
       }
-      setExit(result.kind === 'halt' || result.kind === 'exit' ? result.exitCode : result.kind === 'fault' ? EXIT.guestFault : result.kind === 'insn-limit' ? EXIT.insnLimit : result.kind === 'timeout' ? EXIT.timeout : EXIT.memoryExhausted);
+      setExit(exitCodeFor(result));
     });
 }

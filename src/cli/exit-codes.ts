@@ -1,5 +1,6 @@
 // Process exit codes. A guest that exits passes its own code (0-255) through; asmbox's own
 // outcomes use codes that are documented in the README and `asmbox --help`.
+import type { RunResult } from '../machine/run.js';
 export const EXIT = {
   usage: 2,
   assemblyError: 65,
@@ -24,3 +25,15 @@ export const EXIT_CODE_HELP = `Exit codes:
   122    guest memory exhausted (--memory-cap)
   123    guest output limit exceeded (--max-output)
   124    wall-clock time limit reached (--timeout)`;
+
+/** The process exit code for the way a run ended. */
+export function exitCodeFor(r: Pick<RunResult, 'kind' | 'exitCode'>): number {
+  switch (r.kind) {
+    case 'exit': case 'halt': return r.exitCode;
+    case 'fault': return EXIT.guestFault;
+    case 'insn-limit': return EXIT.insnLimit;
+    case 'timeout': return EXIT.timeout;
+    case 'memory': return EXIT.memoryExhausted;
+    case 'output-limit': return EXIT.outputLimit;
+  }
+}

@@ -12,7 +12,7 @@ import { runMachine, type RunResult } from '../machine/run.js';
 import { createEngine, ENGINE_KINDS, type EngineKind } from '../machine/engines.js';
 import { describeFault, describeResult } from '../machine/report.js';
 import type { Machine } from '../machine/machine.js';
-import { EXIT, EXIT_CODE_HELP } from './exit-codes.js';
+import { EXIT, EXIT_CODE_HELP, exitCodeFor } from './exit-codes.js';
 import { oneOf, parseAddress, parseInteger, parseMiB, parseSeconds } from './options.js';
 import { listElf, listRaw } from './disasm.js';
 import { JIT_DEBUG_ITEMS, jitEngineOptions, jitStatsLine } from './jit-flags.js';
@@ -41,17 +41,6 @@ function readInput(file: string): Uint8Array {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     throw new UserError(`${file}: cannot read: ${why}`, EXIT.badInput);
-  }
-}
-
-export function exitCodeFor(r: RunResult): number {
-  switch (r.kind) {
-    case 'exit': case 'halt': return r.exitCode;
-    case 'fault': return EXIT.guestFault;
-    case 'insn-limit': return EXIT.insnLimit;
-    case 'timeout': return EXIT.timeout;
-    case 'memory': return EXIT.memoryExhausted;
-    case 'output-limit': return EXIT.outputLimit;
   }
 }
 
