@@ -26,10 +26,9 @@ const CASES: Case[] = [
   { file: 'tt.le.s', handler: true, opts: {}, pass: { interp: true, jit: true } },
   { file: 'tt.dir.s', handler: true, opts: {}, pass: { interp: true, jit: true } },
   { file: 'tt.fpu.bare.s', handler: false, opts: { bare: true }, pass: { interp: true, jit: true } },
-  // Gets through every ALU, branch and jump test (a jump in a taken jump's delay slot does what
-  // SPIM does) and SPIM's ctcz/cfcz/mtcz/mfcz; fails at the last test, 'load/store word
-  // coprocessor z': lwc0/swc0/lwc3 are ll/sc/pref in MIPS32, which asmbox implements.
-  { file: 'tt.alu.bare.s', handler: false, opts: { bare: true }, pass: { interp: false, jit: false }, why: 'lwc0/swc0 are ll/sc in MIPS32' },
+  // --bare is SPIM's R2000 machine: lwc0/swc0/lwc3 and coprocessor 3 instead of MIPS32's
+  // ll/sc/pref and COP1X; a jump in a taken jump's delay slot does what SPIM does
+  { file: 'tt.alu.bare.s', handler: false, opts: { bare: true }, pass: { interp: true, jit: true } },
 ];
 
 function run(c: Case, engine: EngineKind): string {
@@ -38,7 +37,7 @@ function run(c: Case, engine: EngineKind): string {
   expect(r.program, formatDiagnostics(r.diagnostics)).not.toBeNull();
   const io = new CapturedIO(c.stdin ? readFileSync(join(SPIM, c.stdin)) : '');
   const m = loadAssembled(r.program!, c.file, io, { compat: 'spim' });
-  deliverExceptionsToGuestHandler(m, r.program!.segments);
+  deliverExceptionsToGuestHandler(m, r.program!);
   runMachine(m, createEngine(engine, m), { maxInsns: 50_000_000 });
   return io.stdoutText();
 }
@@ -60,7 +59,7 @@ describe.skipIf(!have)('SPIM regression programs', () => {
       const lines = ['line one', 'second line', 'the third', 'now interrupts', 'five', 'six and last'];
       const io = new CapturedIO(lines.join('\n') + '\n');
       const m = loadAssembled(r.program!, 'tt.io.s', io, { compat: 'spim' });
-      deliverExceptionsToGuestHandler(m, r.program!.segments);
+      deliverExceptionsToGuestHandler(m, r.program!);
       attachMappedIo(m, io);
       const result = runMachine(m, createEngine(engine, m), { maxInsns: 50_000_000 });
       expect(result.kind).toBe('exit');

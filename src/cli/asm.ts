@@ -39,7 +39,7 @@ export function addAssemblerOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--start <mode>', `where execution starts (assembly programs): ${START_HELP.replace(/\n\s*/g, ' ')}`).argParser(oneOf('start mode', ['spim', 'mars', 'main'] as const)).default('spim'))
     .addOption(new Option('--layout <name>', 'memory layout of assembly programs: default (text 0x00400000, data 0x10010000, as SPIM and MARS), compact (MARS "compact, text at address 0": text 0, data 0x2000)').argParser(oneOf('layout', ['default', 'compact'] as const)))
-    .option('--bare', "SPIM's bare machine: no pseudo-instructions, data at 0x10000000, delayed branches")
+    .option('--bare', "SPIM's bare machine (an R2000): no pseudo-instructions, data at 0x10000000, delayed branches; lwc0/swc0 and coprocessor 3 instead of ll/sc and COP1X")
     .option('--no-warnings', 'do not print assembler warnings');
 }
 

@@ -68,7 +68,7 @@ export function benchRunner(file: string, args: string[], flags: Omit<BenchFlags
       if (e instanceof BadImageError) throw new BenchError(e.message, EXIT.badInput);
       throw e;
     }
-    if (asm?.program) deliverExceptionsToGuestHandler(m, asm.program.segments);
+    if (asm?.program) deliverExceptionsToGuestHandler(m, asm.program);
     const eng: MachineEngine = createEngine(engine, m, { jitThreshold: flags.jitThreshold });
     const r = runMachine(m, eng, { maxInsns: flags.maxInsns });
     m.mem.release();

@@ -190,7 +190,7 @@ function runProgram(file: string, args: string[], flags: RunFlags): number {
     throw e;
   }
   // a kernel exception handler at 0x80000180: exceptions go to it, as in SPIM
-  if (asm?.program) deliverExceptionsToGuestHandler(m, asm.program.segments);
+  if (asm?.program) deliverExceptionsToGuestHandler(m, asm.program);
   if (flags.mappedIo) attachMappedIo(m, io, { liveInput: isatty(stdinFd) });
   const engine = createEngine(flags.engine, m, jitEngineOptions(flags, log));
   const result = runMachine(m, engine, { maxInsns: flags.maxInsns, timeoutMs: flags.timeout !== undefined ? flags.timeout * 1000 : undefined });

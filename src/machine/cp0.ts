@@ -48,6 +48,11 @@ export interface SystemOptions {
   countDiv?: number;
   /** Longest engine call while interrupts are enabled (bounds latency after a device access). */
   quantum?: number;
+  /**
+   * SPIM's bare machine (`--bare`, an R2000): opcodes 0x30/0x38/0x33 are lwc0/swc0/lwc3,
+   * coprocessor loads and stores, not MIPS32's ll/sc/pref (the R2000 had neither).
+   */
+  r2000?: boolean;
 }
 
 
@@ -56,6 +61,7 @@ export class SystemControl {
   /** Exceptions go to the guest's handler (else they end the run). */
   deliver: boolean;
   readonly spim: boolean;
+  readonly r2000: boolean;
   irq: InterruptSource | null;
   latched: SystemOptions['latched'];
   quantum: number;
@@ -80,6 +86,7 @@ export class SystemControl {
   constructor(readonly m: Machine, opts: SystemOptions) {
     this.enforce = opts.mode === 'system';
     this.spim = opts.mode === 'spim';
+    this.r2000 = !!opts.r2000;
     this.irq = opts.irq ?? null;
     this.deliver = opts.deliver ?? true;
     this.latched = opts.latched ?? null;
@@ -210,14 +217,21 @@ export class SystemControl {
 
   /**
    * SPIM mode: instructions SPIM accepts that are no MIPS32 instructions (ctcz/cfcz for z = 0, 2,
-   * 3, mtcz/mfcz for z = 2, 3; in MIPS32 these words are reserved) are emulated here when they
-   * raise RI; returns true if done (state moved past the instruction).
+   * 3, mtcz/mfcz for z = 2, 3, lwcz/swcz for z = 2, 3, and on the bare machine lwc0/swc0/lwc3;
+   * in MIPS32 these words are reserved, or ll/sc/pref) are emulated here when they raise RI;
+   * returns true if done (state moved past the instruction).
    */
-  emulate(e: GuestException, inDelaySlot: boolean): boolean {
-    if (!this.spim || e.code !== ExcCode.RI || inDelaySlot) return false;
+  emulate(e: GuestException): boolean {
+    // (in a delay slot, npc is the branch's destination: the run goes on there)
+    if (!this.spim || e.code !== ExcCode.RI) return false;
     const cpu = this.m.cpu;
     let w: number;
     try { w = this.m.mem.fetch(cpu.pc); } catch { return false; }
+    if (this.emulateLoadStore(w)) {
+      cpu.jumpTo(cpu.npc);
+      this.m.insnCount++;
+      return true;
+    }
     const z = (w >>> 26) - 0x10;
     if (z < 0 || z > 3 || (w & 0x7ff) !== 0) return false;
     const rs = (w >>> 21) & 31, rt = (w >>> 16) & 31, rd = (w >>> 11) & 31;
@@ -227,6 +241,23 @@ export class SystemControl {
     else regs[rd] = cpu.r[rt]; // ctcz, mtcz
     cpu.jumpTo(cpu.npc);
     this.m.insnCount++;
+    return true;
+  }
+
+  /** lwcz/swcz: between memory and a coprocessor register (CP0's own, or SPIM's CP2/CP3 ones). */
+  private emulateLoadStore(w: number): boolean {
+    const op = w >>> 26, z = op & 3, store = op >= 0x38;
+    // lwc0 0x30, lwc2 0x32, lwc3 0x33, swc0 0x38, swc2 0x3a, swc3 0x3b (CP1's are real FPU loads)
+    if (![0x30, 0x32, 0x33, 0x38, 0x3a, 0x3b].includes(op) || ((op === 0x30 || op === 0x33 || op === 0x38) && !this.r2000)) return false;
+    const rt = (w >>> 16) & 31, a = (this.m.cpu.r[(w >>> 21) & 31] + ((w << 16) >> 16)) >>> 0;
+    try {
+      if (store) this.m.mem.write32(a, z === 0 ? this.read(rt, 0) : this.copData[z]![rt]);
+      else if (z === 0) this.write(rt, 0, this.m.mem.read32(a));
+      else this.copData[z]![rt] = this.m.mem.read32(a);
+    } catch (err) {
+      if (err instanceof GuestException) return false; // the RI stands
+      throw err;
+    }
     return true;
   }
 

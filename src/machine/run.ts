@@ -43,7 +43,7 @@ export function runMachine(m: Machine, engine: Engine, limits: RunLimits = {}): 
       try {
         engine(m, budget);
       } catch (e) {
-        if (e instanceof GuestException && sys?.emulate(e, m.fault?.inDelaySlot ?? false)) {
+        if (e instanceof GuestException && sys?.emulate(e)) {
           m.fault = null; // an instruction SPIM accepts beyond MIPS32, done
           continue;
         }

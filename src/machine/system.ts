@@ -81,15 +81,15 @@ export const SPIM_EXCEPTION_VECTOR = 0x80000180;
 const PIPED_INPUT_TIMING = { rxHoldChecks: 1e12, rxMinGapChecks: 2 * SPIM_CONSOLE_TIMING.txLatencyChecks };
 
 /**
- * SPIM's model for an assembled program: CP0 as SPIM has it (and the coprocessor-control moves
- * SPIM accepts); exceptions go to the program's own handler if it has kernel code at 0x80000180,
+ * SPIM's model for an assembled program: CP0 as SPIM has it (and the coprocessor moves SPIM
+ * accepts; a bare-machine program gets the R2000's coprocessor loads); exceptions go to the program's own handler if it has kernel code at 0x80000180,
  * else they end the run.
  */
-export function deliverExceptionsToGuestHandler(m: Machine, segments: readonly { kind: string; addr: number; bytes: Uint8Array }[]): void {
+export function deliverExceptionsToGuestHandler(m: Machine, program: { segments: readonly { kind: string; addr: number; bytes: Uint8Array }[]; layout: { name: string } }): void {
   if (m.sys) return;
   const v = SPIM_EXCEPTION_VECTOR;
-  const handler = segments.some((s) => s.kind === 'ktext' && s.addr <= v && v < s.addr + s.bytes.length);
-  new SystemControl(m, { mode: 'spim', deliver: handler });
+  const handler = program.segments.some((s) => s.kind === 'ktext' && s.addr <= v && v < s.addr + s.bytes.length);
+  new SystemControl(m, { mode: 'spim', deliver: handler, r2000: program.layout.name === 'bare' });
 }
 
 /**

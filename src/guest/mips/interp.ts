@@ -315,6 +315,13 @@ export function handlersByName(m: Machine): Record<string, Handler> {
       r[rdOf(w)] = lo;
     };
   }
+  if (m.sys?.r2000) {
+    // SPIM's bare machine (an R2000): ll/sc/pref are its lwc0/swc0/lwc3 and COP1X (opcode 0x13)
+    // is its coprocessor 3; CP0 emulates them when they raise RI
+    const reserved = () => exc(ExcCode.RI);
+    h.ll = h.sc = h.pref = reserved;
+    for (const def of mipsDecoder().table.insns) if (def.match >>> 26 === 0x13) h[def.name] = reserved;
+  }
   return h;
 }
 
