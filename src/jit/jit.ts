@@ -131,6 +131,14 @@ const MAX_PAGE_INVALIDATIONS = 32;
 export const DEFAULT_THRESHOLD = 500;
 /** Largest region that keeps recursion (call edges) inside; larger ones are split at calls. */
 const MAX_RECURSIVE_REGION_INSNS = 160;
+/**
+ * A root on no cycle (straight-line code between calls, after loops) takes in the run blocks
+ * that follow it in its function, up to this many more instructions: one region instead of a
+ * chain of one-block regions (qsort: 10.6M -> 1.5M chained exits, strbuild 17.4M -> 5.6M).
+ * Loops are not extended, nor into blocks translated already (both made fib's hot region
+ * larger and slower in V8).
+ */
+const MAX_FORWARD_EXTENSION_INSNS = 256;
 export const DEFAULT_CACHE_LIMIT = 1 << 20;
 
 /** One entry point: a block of a region. */
@@ -291,7 +299,8 @@ export class Jit {
       rt.c0 = m.insnCount + left;
       const start = left;
       this.regionLeft = left;
-      let hits = 1, chained = 0;
+      // (counted as they happen: a run may end by throwing inside the chain)
+      stats.cacheHits++;
       let cur: Entry = e;
       let x: number;
       for (;;) {
@@ -305,7 +314,7 @@ export class Jit {
           const slot: ExitSlot = e.region.exits[x];
           nx = slot.link;
           if (nx !== null) {
-            chained++;
+            stats.chained++;
             cur = nx;
             continue;
           }
@@ -316,7 +325,7 @@ export class Jit {
             if (nx === undefined) break;
             front[(tpc >>> 2) & FRONT_MASK] = nx;
           }
-          hits++;
+          stats.cacheHits++;
           if (this.chain && e.region.valid && nx.region.valid) {
             slot.link = nx;
             nx.incoming.push(slot);
@@ -328,15 +337,13 @@ export class Jit {
           mode = guest.modeNow();
           nx = front[(tpc >>> 2) & FRONT_MASK];
           if (nx === undefined || nx.pc !== tpc || nx.mode !== mode) break;
-          hits++;
+          stats.cacheHits++;
         } else break;
         cur = nx;
       }
       this.regionLeft = -1;
       m.insnCount = rt.c0 - left;
       stats.jitInsns += start - left;
-      stats.cacheHits += hits;
-      stats.chained += chained;
       if (x === EXIT_BUDGET && left > 0) {
         // the next block does not fit in the budget: finish exactly in the interpreter
         this.interp(left);
@@ -411,6 +418,10 @@ export class Jit {
       // recursion through calls stays inside a small region; a large one is split at calls
       let kept = loopRegion(blocks, true);
       if (kept.reduce((n, b) => n + b.ninsns, 0) > MAX_RECURSIVE_REGION_INSNS) kept = loopRegion(blocks, false);
+      if (kept.length === 1 && !kept[0].succs.includes(kept[0].pc)) {
+        const mode = this.guest.modeNow();
+        kept = extendForward(blocks, kept, MAX_FORWARD_EXTENSION_INSNS, (pc) => this.map.has(this.key(pc, mode)));
+      }
       total = kept.reduce((n, b) => n + b.ninsns, 0);
       blocks.length = 0;
       blocks.push(...kept);
@@ -599,6 +610,33 @@ function loopRegion(blocks: IrBlock[], calls: boolean): IrBlock[] {
     }
   }
   return blocks.filter((b) => reaches.has(b.pc));
+}
+
+/**
+ * Adds to `kept` the blocks (of `blocks`, in BFS order) reachable from it by forward edges that
+ * stay in the function (branches, fall-through, return points after calls; not call targets),
+ * up to `limit` more instructions: straight-line code after a loop or between calls then runs
+ * inside the region instead of as a chain of one-block regions.
+ */
+function extendForward(blocks: IrBlock[], kept: IrBlock[], limit: number, translated: (pc: number) => boolean): IrBlock[] {
+  const byPc = new Map(blocks.map((b) => [b.pc, b]));
+  const inSet = new Set(kept.map((b) => b.pc));
+  const out = [...kept];
+  const work = [...kept];
+  let added = 0;
+  while (work.length) {
+    const b = work.shift()!;
+    for (const s of [...b.succs, ...b.returnPoints]) {
+      if (inSet.has(s) || b.callTargets.includes(s)) continue;
+      const t = byPc.get(s);
+      if (!t || added + t.ninsns > limit || translated(s)) continue;
+      inSet.add(s);
+      added += t.ninsns;
+      out.push(t);
+      work.push(t);
+    }
+  }
+  return out;
 }
 
 function hex(n: number): string {
