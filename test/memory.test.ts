@@ -43,7 +43,7 @@ describe('Memory.writeBytes', () => {
 
 describe('kernel segments and user mode', () => {
   it('a kseg0 page is on the fast path in kernel mode only; user accesses raise address errors', () => {
-    const m = new Memory(false);
+    const m = new Memory(false, undefined, true);
     m.map(0x80000000, 0x10000, 'kernel');
     m.write32(0x80001000, 0x1234);
     expect(m.readPages[0x80001]).toBeDefined();
@@ -55,6 +55,13 @@ describe('kernel segments and user mode', () => {
     m.setUserMode(false);
     expect(m.readPages[0x80001]).toBeDefined();
     expect(m.read32(0x80001000)).toBe(0x1234);
+  });
+  it('without fastKseg0 (user programs) kseg0 is on the slow path', () => {
+    const m = new Memory(false);
+    m.map(0x80000000, 0x10000, 'kernel');
+    m.write32(0x80001000, 7);
+    expect(m.readPages[0x80001]).toBeUndefined();
+    expect(m.read32(0x80001000)).toBe(7);
   });
   it('kseg1 and above stay off the tables (slow path), and still read and write', () => {
     const m = new Memory(true);

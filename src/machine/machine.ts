@@ -22,6 +22,8 @@ export interface MachineOptions {
   /** Branches and jumps execute the following instruction before transferring (real MIPS). */
   delaySlots: boolean;
   memoryCap?: number;
+  /** System mode: kseg0 (a kernel's data) on the memory fast path too. */
+  fastKseg0?: boolean;
 }
 
 /** Where and how the last guest exception happened (the precise state is in cpu). */
@@ -51,7 +53,7 @@ export class Machine {
   sys: SystemControl | null = null;
 
   constructor(readonly options: MachineOptions) {
-    this.mem = new Memory(options.bigEndian, options.memoryCap ?? DEFAULT_MEMORY_CAP);
+    this.mem = new Memory(options.bigEndian, options.memoryCap ?? DEFAULT_MEMORY_CAP, options.fastKseg0);
     this.delaySlots = options.delaySlots;
   }
 

@@ -29,14 +29,15 @@ export const DEFAULT_MEMORY_CAP = 256 * 1024 * 1024;
 
 /**
  * Page tables are plain arrays indexed by page number (one load on the fast path). They cover
- * kuseg and kseg0 (below 0xA0000000: user space, and a kernel's data in system mode): creating
- * a table costs ~20 ms per 512K entries, and a million-entry pair cost a booted machine ~130 ms
+ * kuseg (user space), and for a system-mode machine kseg0 too (a kernel's data): creating a
+ * table costs ~20 ms per 512K entries, and a million-entry pair cost a booted machine ~130 ms
  * with its garbage collection. Kernel-segment pages (0x80000000 and up) are also kept in
- * `kpages`; kseg0 ones leave the tables in user mode, and the pages above (kseg1: uncached
- * views, the ROM; kseg2/3) are only reached through the slow path, which enforces user mode.
- * Released tables are pooled: the autograder creates a fresh machine per test.
+ * `kpages`; kseg0 ones leave the tables in user mode, and the pages above the tables (kseg1:
+ * uncached views, the ROM; kseg2/3) are only reached through the slow path, which enforces
+ * user mode. Released tables are pooled: the autograder creates a fresh machine per test.
  */
-const TABLE_PAGES = 0xa0000000 / PAGE_SIZE;
+const USER_TABLE_PAGES = 0x80000000 / PAGE_SIZE;
+const KSEG0_TABLE_PAGES = 0xa0000000 / PAGE_SIZE;
 const PAGE_TABLE_POOL: (Int32Array | undefined)[][] = [];
 const PAGE_TABLE_POOL_MAX = 8;
 
@@ -63,9 +64,9 @@ export class Memory {
   }
 
   /** Pages readable on the fast path, by page number (pages past the end: slow path). */
-  readonly readPages: (Int32Array | undefined)[] = takePageTable(TABLE_PAGES);
+  readonly readPages: (Int32Array | undefined)[];
   /** Pages writable on the fast path; a watched page (translated code) is absent here. */
-  readonly writePages: (Int32Array | undefined)[] = takePageTable(TABLE_PAGES);
+  readonly writePages: (Int32Array | undefined)[];
   /** XOR applied to byte addresses (3 for big-endian) and half addresses (2). */
   readonly byteXor: number;
   readonly halfXor: number;
@@ -82,10 +83,18 @@ export class Memory {
   /** Page numbers sharing one page object (aliases), for watched-page stores. */
   private aliasNums = new Map<Int32Array, number[]>();
 
+  /** Pages the tables cover (the fast path). */
+  private readonly tablePages: number;
+
   constructor(
     readonly bigEndian: boolean,
     readonly capBytes: number = DEFAULT_MEMORY_CAP,
+    /** Also put kseg0 on the fast path (system mode: a kernel's data). */
+    fastKseg0 = false,
   ) {
+    this.tablePages = fastKseg0 ? KSEG0_TABLE_PAGES : USER_TABLE_PAGES;
+    this.readPages = takePageTable(this.tablePages);
+    this.writePages = takePageTable(this.tablePages);
     this.byteXor = bigEndian ? 3 : 0;
     this.halfXor = bigEndian ? 2 : 0;
   }
@@ -222,7 +231,7 @@ export class Memory {
   private install(n: number, page: Int32Array, watched: boolean): void {
     if (n >= KSEG_PAGE) {
       this.kpages.set(n, page);
-      if (this.userMode || n >= TABLE_PAGES) return;
+      if (this.userMode || n >= this.tablePages) return;
     }
     this.readPages[n] = page;
     if (!watched) this.writePages[n] = page;

@@ -51,7 +51,7 @@ export interface BootOptions {
 export function bootMachine(o: BootOptions): { m: Machine; board: SystemBoard; sys: SystemControl } {
   const ram = o.ramSize ?? DEFAULT_RAM;
   if (ram > MAX_RAM) throw new RangeError(`RAM of ${ram / 2 ** 20} MiB overlaps the device windows at physical 0x1F000000 (at most ${MAX_RAM / 2 ** 20} MiB)`);
-  const m = new Machine({ bigEndian: !!o.bigEndian, delaySlots: o.delaySlots ?? true, memoryCap: Math.max(o.memoryCap ?? 0, ram + ROM_SIZE + (1 << 20)) });
+  const m = new Machine({ bigEndian: !!o.bigEndian, delaySlots: o.delaySlots ?? true, memoryCap: Math.max(o.memoryCap ?? 0, ram + ROM_SIZE + (1 << 20)), fastKseg0: true });
   m.io = o.io;
   m.env = systemEnvironment;
   const mem = m.mem;
