@@ -5,10 +5,12 @@
 // fraction of that, and start-up is a large part of short runs (autograding, benchmarks).
 // bin/asmbox.js runs the bundle when it exists, else dist/cli/main.js.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
+rmSync(join(root, 'dist/bundle'), { recursive: true, force: true }); // chunk names change with their content
 await build({
   entryPoints: { main: join(root, 'dist/cli/main.js'), worker: join(root, 'dist/grade/worker.js') },
   outdir: join(root, 'dist/bundle'),
