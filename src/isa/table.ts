@@ -161,15 +161,13 @@ export function parseIsa(source: string, fileName = 'isa'): IsaTable {
     }
   }
 
-  // Two instructions must never claim the same word.
-  for (let a = 0; a < insns.length; a++) {
-    for (let b = a + 1; b < insns.length; b++) {
-      const x = insns[a], y = insns[b];
-      const common = x.mask & y.mask;
-      if (((x.match ^ y.match) & common) === 0 && x.mask === y.mask) {
-        errors.push(`${fileName}:${y.line}: encoding of ${y.name} is identical to ${x.name} (line ${x.line})`);
-      }
-    }
+  // Two instructions must never claim the same word (same fixed bits, same values there).
+  const seen = new Map<string, InsnDef>();
+  for (const y of insns) {
+    const key = `${y.mask}:${y.match & y.mask}`;
+    const x = seen.get(key);
+    if (x) errors.push(`${fileName}:${y.line}: encoding of ${y.name} is identical to ${x.name} (line ${x.line})`);
+    else seen.set(key, y);
   }
   if (errors.length) throw new IsaTableError(`malformed instruction table:\n  ${errors.join('\n  ')}`);
 
@@ -186,11 +184,66 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The package's isa/ folder, found from both src/ (tsx, vitest) and dist/. */
 export const ISA_DIR = resolve(here, '../../isa');
 
+/**
+ * A parsed table in plain JSON form, with the source text it was parsed from. `npm run build`
+ * (scripts/bundle.mjs) parses isa/mips32.isa and embeds this in the bundles as
+ * __ASMBOX_ISA_CACHE__; mips32Table() uses it only while isa/mips32.isa still has exactly that
+ * text, which saves parsing (~15-20 ms of every start-up). The bundle is built from this very
+ * parser, so the cache cannot be from an older one; tsc output and tests (no define) always parse.
+ */
+export interface IsaTableCache {
+  format: 1;
+  fileName: string;
+  source: string;
+  insns: [name: string, mask: number, match: number, fields: [string, number, number][], syntax: SyntaxPart[], flags: string[], line: number][];
+  aliases: [name: string, base: number, conds: [field: number, value: number][], syntax: SyntaxPart[], flags: string[], line: number][];
+}
+
+export function serializeIsaTable(table: IsaTable, source: string, fileName: string): IsaTableCache {
+  return {
+    format: 1,
+    fileName,
+    source,
+    insns: table.insns.map((d) => [d.name, d.mask, d.match, d.fields.map((f) => [f.name, f.lo, f.width]), d.syntax, [...d.flags], d.line]),
+    aliases: table.aliases.map((a) => [a.name, a.base.id, a.conds.map((c) => [a.base.fields.indexOf(c.field), c.value]), a.syntax, [...a.flags], a.line]),
+  };
+}
+
+export function deserializeIsaTable(cache: IsaTableCache): IsaTable {
+  const insns: InsnDef[] = [];
+  const byName = new Map<string, InsnDef>();
+  for (const [name, mask, match, fields, syntax, flags, line] of cache.insns) {
+    const def: InsnDef = { id: insns.length, name, mask, match, fields: fields.map(([n, lo, width]) => ({ name: n, lo, width })), syntax, flags: new Set(flags), line };
+    insns.push(def);
+    byName.set(name, def);
+  }
+  const aliases: AliasDef[] = [];
+  const aliasesOf = new Map<number, AliasDef[]>();
+  for (const [name, baseId, conds, syntax, flags, line] of cache.aliases) {
+    const base = insns[baseId];
+    const al: AliasDef = { name, base, conds: conds.map(([f, value]) => ({ field: base.fields[f], value })), syntax, flags: new Set(flags), line };
+    aliases.push(al);
+    const list = aliasesOf.get(baseId);
+    if (list) list.push(al);
+    else aliasesOf.set(baseId, [al]);
+  }
+  return { insns, byName, aliases, aliasesOf };
+}
+
+/** The table for `source`: from `cache` when it was made from exactly this text, else parsed. */
+export function loadIsaTable(source: string, fileName: string, cache?: IsaTableCache | null): IsaTable {
+  if (cache && cache.format === 1 && cache.fileName === fileName && cache.source === source) return deserializeIsaTable(cache);
+  return parseIsa(source, fileName);
+}
+
+declare const __ASMBOX_ISA_CACHE__: string | undefined; // defined by scripts/bundle.mjs (a JSON string)
+
 let mipsTable: IsaTable | undefined;
 export function mips32Table(): IsaTable {
   if (!mipsTable) {
     const file = resolve(ISA_DIR, 'mips32.isa');
-    mipsTable = parseIsa(readFileSync(file, 'utf8'), 'isa/mips32.isa');
+    const cache = typeof __ASMBOX_ISA_CACHE__ === 'string' ? (JSON.parse(__ASMBOX_ISA_CACHE__) as IsaTableCache) : null;
+    mipsTable = loadIsaTable(readFileSync(file, 'utf8'), 'isa/mips32.isa', cache);
   }
   return mipsTable;
 }
