@@ -54,6 +54,8 @@ await build({
   platform: 'node',
   target: 'node20',
   charset: 'ascii', // bin/asmbox.js reads it as latin1 (no UTF-8 decoding)
+  // a third smaller (names kept): less to read, hash and scan at every start-up
+  minifyWhitespace: true,
   define: { ...define, 'import.meta.url': '__asmbox_import_meta_url' },
   logLevel: 'warning',
 });
