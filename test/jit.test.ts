@@ -8,6 +8,8 @@ import { runMachine, type RunLimits, type RunResult } from '../src/machine/run.j
 import { ExcCode } from '../src/machine/exceptions.js';
 import type { Machine } from '../src/machine/machine.js';
 import type { Jit } from '../src/jit/jit.js';
+import { generateRegion } from '../src/jit/codegen.js';
+import { Global, IrBuilder, type IrBlock } from '../src/ir/index.js';
 
 type Code = (string | number)[];
 
@@ -380,5 +382,39 @@ describe('translator: helper-run instructions', () => {
   });
   it('asm helper sanity', () => {
     expect(asm('addiu $8, $0, 1')).toBe(0x24080001);
+  });
+});
+
+describe('translator: code generation details', () => {
+  it('mulhs/mulhu (16-bit partial products) match BigInt, also when the result overwrites an operand', () => {
+    const gs = [0, 1, 2].map((i) => new Global(i, `g${i}`, true));
+    const bindings = new Map(gs.map((g, i) => [g, { local: `g${i}`, ref: `R[${i}]`, unsigned: false }]));
+    const target = { bindings, bigEndian: true, setPc: (x: string) => `R[3] = ${x};` };
+    const fns = (['mulhs', 'mulhu'] as const).map((op) => [false, true].map((inPlace) => {
+      const b = new IrBuilder();
+      b.bin(op, gs[0], gs[1], inPlace ? gs[0] : gs[2]);
+      b.gotoTb(0x400100);
+      const blk: IrBlock = { pc: 0x400000, ninsns: 1, ops: b.ops, ntemps: b.tempCount, nlabels: 0, end: 0x400004, succs: [], returnPoints: [], callTargets: [], words: [] };
+      const src = generateRegion([blk], target).source;
+      const H = { left: 0 };
+      const R = new Int32Array(4);
+      return { R, fn: new Function('R', 'H', src)(R, H) as (b: number, left: number) => number, inPlace };
+    }));
+    const vals = [0, 1, -1, 2, -2, 0xffff, 0x10000, -0x10000, 0x7fffffff, -0x80000000, 0x12345678, 0xfedcba98 | 0, 46341, -46341, 0x8000ffff | 0];
+    let s = 12345;
+    for (let i = 0; i < 200; i++) vals.push((s = (Math.imul(s, 1103515245) + 12345) | 0));
+    const bad: string[] = [];
+    for (const a of vals) for (const c of vals.slice(0, 40)) {
+      const want = [
+        Number(BigInt.asIntN(32, (BigInt(a) * BigInt(c)) >> 32n)),
+        Number(BigInt.asIntN(32, (BigInt(a >>> 0) * BigInt(c >>> 0)) >> 32n)),
+      ];
+      fns.forEach((pair, k) => pair.forEach(({ R, fn, inPlace }) => {
+        R[0] = a; R[1] = c;
+        fn(0, 100);
+        if (R[inPlace ? 0 : 2] !== want[k]) bad.push(`${k ? 'mulhu' : 'mulhs'}(${a}, ${c}) = ${R[inPlace ? 0 : 2]}, not ${want[k]}`);
+      }));
+    }
+    expect(bad.slice(0, 5)).toEqual([]);
   });
 });

@@ -126,6 +126,7 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
   const reload = (gs: Global[]) => gs.map((g) => `${binding(g).local} = ${binding(g).ref};`).join(' ');
 
   let maxTemps = 0;
+  let usesMulh = false;
   const out: string[] = [];
   const emit = (s: string) => out.push(s);
 
@@ -192,15 +193,18 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
           const l = op.b.kind === 'const' ? String(32 - (op.b.value & 31)) : `(32 - ${s})`;
           return assign(op.d, `(${a} >>> ${s}) | (${a} << ${l})`);
         }
-        // high word: the double product is within 2^11 of the exact one, so after removing the
-        // exact low word the quotient is within 2^-21 of an integer and rounds to it
-        case 'mulhs': {
+        // high word from 16-bit partial products: only int32 operations (Math.imul, shifts,
+        // truncated sums), so V8 never speculates on a small or non-negative double product
+        // (the product of doubles deoptimized matmul's loop for "lost precision"/"minus zero")
+        case 'mulhs': case 'mulhu': {
           const a = ex(op.a), b = ex(op.b);
-          return assign(op.d, `Math.round((${a} * ${b} - (Math.imul(${a}, ${b}) >>> 0)) / 4294967296) | 0`);
-        }
-        case 'mulhu': {
-          const a = ex(op.a), b = ex(op.b);
-          return assign(op.d, `Math.round(((${a} >>> 0) * (${b} >>> 0) - (Math.imul(${a}, ${b}) >>> 0)) / 4294967296) | 0`);
+          usesMulh = true;
+          let hi = `Math.imul(${a} >>> 16, ${b} >>> 16) + (m1_ >>> 16) + (m0_ >>> 16)`;
+          if (op.op === 'mulhs') hi += ` - (${b} & (${a} >> 31)) - (${a} & (${b} >> 31))`;
+          return `m0_ = Math.imul(${a} & 65535, ${b} & 65535) >>> 16; ` +
+            `m1_ = (Math.imul(${a} >>> 16, ${b} & 65535) + m0_) | 0; ` +
+            `m0_ = (Math.imul(${a} & 65535, ${b} >>> 16) + (m1_ & 65535)) | 0; ` +
+            assign(op.d, `(${hi}) | 0`);
         }
         case 'divs': return assign(op.d, `(${ex(op.a)} / ${ex(op.b)}) | 0`);
         case 'rems': return assign(op.d, `(${ex(op.a)} % ${ex(op.b)}) | 0`);
@@ -348,7 +352,7 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
   if (cached.length) src.push(`  let ${cached.map((g) => `${binding(g).local} = ${binding(g).ref}`).join(', ')};`);
   const temps: string[] = [];
   for (let i = 0; i < maxTemps; i++) temps.push(`t${i} = 0`);
-  src.push(`  let ${[...temps, 'p', 'i_ = 0', 's_ = 0', 'xpc = 0', 'xid = -1'].join(', ')};`);
+  src.push(`  let ${[...temps, 'p', 'i_ = 0', 's_ = 0', ...(usesMulh ? ['m0_ = 0', 'm1_ = 0'] : []), 'xpc = 0', 'xid = -1'].join(', ')};`);
   src.push('  try {');
   src.push('  L: for (;;) {');
   src.push('    switch (b) {');
