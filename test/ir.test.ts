@@ -94,6 +94,18 @@ function randomBlock(seed: number): Op[] {
 }
 
 describe('IR optimizer', () => {
+  it('folds comparisons of a value with itself (madd carry: setcond ltu x, x)', () => {
+    const b = new IrBuilder();
+    const t0 = b.add(G[1], G[2]);
+    b.mov(G[0], b.setcond('ltu', t0, t0));
+    b.mov(G[3], b.setcond('geu', G[1], G[1]));
+    const l = b.newLabel();
+    b.brcond('ne', G[2], G[2], l);
+    b.mov(G[2], b.movcond('eq', t0, t0, G[1], G[3]));
+    b.label(l);
+    b.gotoTb(0x400000);
+    expect(formatOps(optimize(b.ops))).toBe([' mov g0, $0', ' mov g3, $1', ' mov g2, g1', ' goto_tb 0x00400000', ''].join('\n'));
+  });
   it('folds and propagates constants and copies', () => {
     const b = new IrBuilder();
     const t0 = b.mov(b.temp(), 5);

@@ -138,9 +138,11 @@ export function propagate(ops: Op[]): Op[] {
     switch (op.op) {
       case 'setcond':
         if (op.a.kind === 'const' && op.b.kind === 'const') repl = { op: 'mov', d: op.d, a: k(evalCond(op.cond, op.a.value, op.b.value) ? 1 : 0) };
+        else if (op.a === op.b) repl = { op: 'mov', d: op.d, a: k(evalCond(op.cond, 0, 0) ? 1 : 0) }; // x cond x
         break;
       case 'movcond':
         if (op.a.kind === 'const' && op.b.kind === 'const') repl = { op: 'mov', d: op.d, a: evalCond(op.cond, op.a.value, op.b.value) ? op.t : op.f };
+        else if (op.a === op.b) repl = { op: 'mov', d: op.d, a: evalCond(op.cond, 0, 0) ? op.t : op.f };
         else if (op.t === op.f || (op.t.kind === 'const' && op.f.kind === 'const' && op.t.value === op.f.value)) repl = { op: 'mov', d: op.d, a: op.t };
         break;
       case 'extract': case 'sextract':
@@ -151,8 +153,8 @@ export function propagate(ops: Op[]): Op[] {
         if (op.a.kind === 'const' && op.b.kind === 'const') repl = { op: 'mov', d: op.d, a: k(evalDeposit(op.a.value, op.b.value, op.ofs, op.len)) };
         break;
       case 'brcond':
-        if (op.a.kind === 'const' && op.b.kind === 'const') {
-          if (evalCond(op.cond, op.a.value, op.b.value)) repl = { op: 'br', label: op.label };
+        if ((op.a.kind === 'const' && op.b.kind === 'const') || op.a === op.b) {
+          if (op.a === op.b ? evalCond(op.cond, 0, 0) : evalCond(op.cond, (op.a as Const).value, (op.b as Const).value)) repl = { op: 'br', label: op.label };
           else continue; // never taken
         }
         break;
