@@ -9,6 +9,7 @@ import { CapturedIO } from '../env/io.js';
 import { runMachine, type RunResult } from '../machine/run.js';
 import { bootMachine, deliverExceptionsToGuestHandler } from '../machine/system.js';
 import { romSegments } from './boot.js';
+import { UserError } from './input.js';
 import { createEngine, type EngineKind, type MachineEngine } from '../machine/engines.js';
 import type { JitStats } from '../jit/jit.js';
 import { EXIT } from './exit-codes.js';
@@ -86,7 +87,8 @@ function romRunner(file: string, flags: Omit<BenchFlags, 'repeat'>): (engine: En
   try {
     rom = romSegments(file);
   } catch (e) {
-    throw new BenchError(e instanceof BadImageError ? e.message : `${file}: cannot read: ${(e as Error).message}`, EXIT.badInput);
+    if (!(e instanceof BadImageError || e instanceof UserError)) throw e;
+    throw new BenchError(e.message, EXIT.badInput);
   }
   if (rom.exitCode) throw new BenchError(`${file}: assembly failed`, rom.exitCode);
   const stdin = flags.stdin ? readFileSync(flags.stdin) : new Uint8Array(0);

@@ -1,7 +1,7 @@
 // `asmbox boot <rom> [--disk img] [--disk-write] [--realtime]`: system mode from the reset vector.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import chalk from 'chalk';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isatty } from 'node:tty';
 import { dirname, extname, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { createEngine, ENGINE_KINDS, type EngineKind } from '../machine/engines.
 import { describeResult } from '../machine/report.js';
 import { bootMachine, DEFAULT_RAM, MAX_RAM } from '../machine/system.js';
 import { assembleFiles } from './asm.js';
+import { readInput, UserError } from './input.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { ExcCode } from '../machine/exceptions.js';
 import { oneOf, parseInteger, parseSeconds } from './options.js';
@@ -43,7 +44,8 @@ export interface RomImage {
 /**
  * Segments of a ROM: assembly source (assembled by asmbox, delay slots on), an ELF image (its
  * loadable segments at their addresses, as `asmbox asm --delay-slots` writes them), or a raw
- * image placed at the reset vector. Throws BadImageError for a malformed ELF.
+ * image placed at the reset vector. Throws UserError for an unreadable file, BadImageError for a
+ * malformed ELF.
  */
 export function romSegments(file: string): RomImage {
   if (['.s', '.asm', '.S'].includes(extname(file))) {
@@ -51,7 +53,7 @@ export function romSegments(file: string): RomImage {
     if (!r.program) return { segments: [], exitCode: r.exitCode, bigEndian: false };
     return { segments: r.program.segments.map((s) => ({ addr: s.addr, bytes: s.bytes })), exitCode: 0, bigEndian: r.program.bigEndian };
   }
-  const bytes = new Uint8Array(readFileSync(file));
+  const bytes = new Uint8Array(readInput(file));
   if (isElf(bytes)) {
     const elf = parseElf(bytes, file);
     const segments = elf.segments.filter((s) => s.filesz > 0).map((s) => ({ addr: s.vaddr, bytes: bytes.subarray(s.offset, s.offset + s.filesz) }));
@@ -103,8 +105,8 @@ Examples:
       try {
         rom = romSegments(file);
       } catch (e) {
-        const what = e instanceof BadImageError ? e.message : `${file}: cannot read: ${(e as Error).message}`;
-        process.stderr.write(chalk.red(`asmbox: error: ${what}`) + '\n');
+        if (!(e instanceof BadImageError || e instanceof UserError)) throw e;
+        process.stderr.write(chalk.red(`asmbox: error: ${e.message}`) + '\n');
         return setExit(EXIT.badInput);
       }
       if (rom.exitCode) return setExit(rom.exitCode);

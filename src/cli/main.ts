@@ -1,7 +1,7 @@
 // asmbox command line.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import chalk from 'chalk';
-import { openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { openSync, statSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { createEngine, ENGINE_KINDS, type EngineKind } from '../machine/engines.
 import { describeFault, describeResult } from '../machine/report.js';
 import type { Machine } from '../machine/machine.js';
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from './exit-codes.js';
+import { readInput, UserError } from './input.js';
 import { oneOf, parseAddress, parseInteger, parseMiB, parseSeconds } from './options.js';
 import { listElf, listRaw } from './disasm.js';
 import { JIT_DEBUG_ITEMS, jitEngineOptions, jitStatsLine } from './jit-flags.js';
@@ -25,24 +26,6 @@ import { attachMappedIo, deliverExceptionsToGuestHandler } from '../machine/syst
 
 const ROMS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../roms');
 
-/** An error the user caused; printed without a stack trace. */
-export class UserError extends Error {
-  constructor(message: string, readonly exitCode: number) {
-    super(message);
-  }
-}
-
-function readInput(file: string): Uint8Array {
-  try {
-    if (statSync(file).isDirectory()) throw new UserError(`${file}: is a directory, expected a program file`, EXIT.badInput);
-    return readFileSync(file);
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new UserError(`${file}: cannot read: ${why}`, EXIT.badInput);
-  }
-}
 
 interface RunFlags {
   engine: EngineKind;
