@@ -8,7 +8,7 @@
 import { Machine, type Environment } from './machine.js';
 import { ExcCode, GuestException } from './exceptions.js';
 import { RESET_VECTOR, SystemControl } from './cp0.js';
-import { SystemBoard, guestIOInput, HostInput, BOARD_MAP, SPIM_CONSOLE_TIMING, type ConsoleInput } from '../devices/index.js';
+import { SystemBoard, guestIOInput, HostInput, SPIM_CONSOLE_TIMING, type ConsoleInput } from '../devices/index.js';
 import type { GuestIO } from '../env/io.js';
 
 export const ROM_PHYS = 0x1fc00000;
@@ -111,6 +111,5 @@ export function attachMappedIo(m: Machine, io: GuestIO, opts: { liveInput?: bool
   const sys = m.sys ?? new SystemControl(m, { mode: 'spim', deliver });
   sys.irq = board;
   sys.latched = board.intc;
-  void BOARD_MAP;
   return board;
 }
