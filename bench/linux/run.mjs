@@ -1,5 +1,6 @@
 // Times asmbox (interpreter and translator) against qemu-user on the Linux benchmark programs
-// and prints a table of wall-time ratios with their geometric mean. Usage: see run.sh.
+// and prints a table of wall-time ratios with their geometric mean, then the start-up row (a
+// trivial program, not in the mean). Usage: see run.sh.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,7 +14,9 @@ const arches = { be: ['be'], le: ['le'], both: ['be', 'le'] }[opt('--arch', 'be'
 const engines = opt('--engines', 'interp,jit').split(',').filter(Boolean);
 const repeat = Number(opt('--repeat', '1'));
 const only = opt('--only', '').split(',').filter(Boolean);
-const { programs } = JSON.parse(readFileSync(join(here, 'programs.json'), 'utf8'));
+// --quick: each program's built-in size (qemu 0.05-0.2 s), where start-up dominates
+const quick = args.includes('--quick');
+const { programs, startup } = JSON.parse(readFileSync(join(here, 'programs.json'), 'utf8'));
 const QEMU = { be: 'qemu-mips', le: 'qemu-mipsel' };
 
 /** Best wall time of `repeat` runs, and the output of the last. */
@@ -33,26 +36,35 @@ function time(cmd, argv) {
 const cols = ['program', 'qemu s', ...engines.map((e) => `${e} s`), ...engines.map((e) => `${e}/qemu`)];
 const rows = [];
 const ratios = Object.fromEntries(engines.map((e) => [e, []]));
+
+/** Times one program under qemu and each engine; returns its table row and the ratios. */
+function measure(arch, p, label) {
+  const bin = join(here, 'bin', arch, p.name);
+  const argv = quick ? [] : p.args;
+  const q = time(QEMU[arch], [bin, ...argv]);
+  const row = [`${label}${arches.length > 1 ? ` (${arch})` : ''}`, q.s.toFixed(2)];
+  const rs = [];
+  for (const e of engines) {
+    const a = time('node', [asmbox, 'run', '--engine', e, bin, ...argv]);
+    const same = a.out === q.out && a.status === q.status;
+    row.push(a.s.toFixed(2) + (same ? '' : ' (DIFFERS)'));
+    rs.push(a.s / q.s);
+  }
+  process.stderr.write(`${row[0]} done\n`);
+  return { row: [...row, ...rs.map((r) => r.toFixed(2) + 'x')], rs };
+}
+
 for (const arch of arches) {
   for (const p of programs) {
     if (only.length && !only.includes(p.name)) continue;
-    const bin = join(here, 'bin', arch, p.name);
-    const q = time(QEMU[arch], [bin, ...p.args]);
-    const row = [`${p.name}${arches.length > 1 ? ` (${arch})` : ''}`, q.s.toFixed(2)];
-    const rs = [];
-    for (const e of engines) {
-      const a = time('node', [asmbox, 'run', '--engine', e, bin, ...p.args]);
-      const same = a.out === q.out && a.status === q.status;
-      row.push(a.s.toFixed(2) + (same ? '' : ' (DIFFERS)'));
-      rs.push(a.s / q.s);
-      ratios[e].push(a.s / q.s);
-    }
-    rows.push([...row, ...rs.map((r) => r.toFixed(2) + 'x')]);
-    process.stderr.write(`${row[0]} done\n`);
+    const { row, rs } = measure(arch, p, p.name + (quick ? ' (quick)' : ` ${p.args.join(' ')}`));
+    engines.forEach((e, i) => ratios[e].push(rs[i]));
+    rows.push(row);
   }
 }
 const geo = (xs) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
 rows.push(['geometric mean', '', ...engines.map(() => ''), ...engines.map((e) => geo(ratios[e]).toFixed(2) + 'x')]);
+if (!only.length) for (const arch of arches) rows.push(measure(arch, startup, `start-up: ${startup.name}`).row);
 const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
 const line = (r) => '| ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
 console.log(line(cols));
