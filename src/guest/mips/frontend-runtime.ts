@@ -2,7 +2,7 @@
 // (memory outside the fast page arrays, watched code pages, MMIO), helper-run instructions,
 // exceptions, and precise-state restore after a fault.
 import { ExcCode, GuestException, StopRun } from '../../machine/exceptions.js';
-import type { Machine } from '../../machine/machine.js';
+import { V8_DOUBLE_FIELD, type Machine } from '../../machine/machine.js';
 import type { Handler } from './interp.js';
 import { disassembleText } from './disasm.js';
 import { fpuFastPaths } from './fpu.js';
@@ -16,8 +16,11 @@ export const SMC_EXIT = Object.freeze({ smcExit: true });
 export class MipsJitRuntime {
   /** Budget left when the region returned (written by generated code). */
   left = 0;
-  /** insnCount + budget at region entry: the count at any point is c0 - left - (unexecuted). */
-  c0 = 0;
+  /**
+   * insnCount + budget at region entry: the count at any point is c0 - left - (unexecuted).
+   * (A double field from the start, like Machine.insnCount: see V8_DOUBLE_FIELD.)
+   */
+  c0 = V8_DOUBLE_FIELD;
   /** Fault site id of the op that is about to throw. */
   site = -1;
   /** Set when a store invalidated translated code: the running block must end. */
@@ -35,6 +38,7 @@ export class MipsJitRuntime {
     private readonly m: Machine,
     private readonly handlers: Handler[],
   ) {
+    this.c0 = 0;
     this.mem = m.mem;
     this.r = m.cpu.r;
     this.fw = m.cpu.fw;
