@@ -41,6 +41,8 @@ export interface CodegenOptions {
   name?: string;
   /** Memory accesses call the shared helpers LW/LH/LB/SW/SH/SB instead of inline fast paths. */
   memHelpers?: boolean;
+  /** Keep only these globals in locals (default: every cacheable one the code uses; see loopGlobals). */
+  cacheOnly?: ReadonlySet<Global>;
 }
 
 export interface RegionCode {
@@ -80,7 +82,9 @@ function lit(n: number): string {
 export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: CodegenOptions = {}): RegionCode {
   const bind = target.bindings;
   const usage = globalUsage(blocks.map((b) => b.ops));
-  const { cached, written } = usage;
+  const keep = opts.cacheOnly;
+  const cached = keep ? usage.cached.filter((g) => keep.has(g)) : usage.cached;
+  const written = keep ? usage.written.filter((g) => keep.has(g)) : usage.written;
   const cachedSet = new Set(cached);
   const index = new Map<number, number>();
   blocks.forEach((b, i) => index.set(b.pc, i));

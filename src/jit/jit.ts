@@ -18,7 +18,7 @@
 //               storing block ends right after the store
 //   flush       when the cache holds more than `cacheLimit` guest instructions, everything is
 //               dropped and retranslated on demand
-import { formatBlock, mulHighS, mulHighU, optimize, type Global, type IrBlock } from '../ir/index.js';
+import { formatBlock, loopGlobals, mulHighS, mulHighU, optimize, type Global, type IrBlock } from '../ir/index.js';
 import { generateRegion, memoryHelpersSource, EXIT_BUDGET, EXIT_DYNAMIC, type CodegenTarget, type GlobalBinding } from './codegen.js';
 import type { Machine } from '../machine/machine.js';
 import type { Memory } from '../machine/memory.js';
@@ -442,7 +442,7 @@ export class Jit {
     if (log && this.debug.op_opt) for (const b of opt) log(`OP after optimization: region ${id}\n${formatBlock(b)}\n`);
     const code = generateRegion(opt, this.target, {
       traceExec: !!(this.debug.exec && log), traceCpu: !!(this.debug.cpu && log), name: `region_${hex(rootPc)}`,
-      memHelpers: this.memHelpers,
+      memHelpers: this.memHelpers, cacheOnly: loopGlobals(opt),
     });
     if (log && this.debug.out_js) {
       log(`OUT: region ${id} (cached: ${code.cached.map((g) => g.name).join(' ') || '-'})\n${code.source}\n`);
