@@ -91,6 +91,30 @@ describe('translator: straight-line code and loops', () => {
     }
   });
 
+  it('a call through a register and its return stay inside the loop region (targets seen while cold)', () => {
+    const f = TEXT_BASE + 4 * 12;
+    const code = [
+      'addiu $16, $0, 0', // 0 s0 = sum
+      'addiu $17, $0, 1000', // 1 s1 = counter
+      `lui $25, ${f >>> 16}`, // 2 loop: t9 = f
+      `ori $25, $25, ${f & 0xffff}`, // 3
+      'jalr $25', // 4
+      'addu $4, $17, $0', // 5 (slot) a0 = s1
+      'addu $16, $16, $2', // 6
+      'addiu $17, $17, -1', // 7
+      'bgtz $17, -7', // 8 -> 2
+      'nop', // 9
+      'syscall', // 10
+      'nop', // 11
+      'jr $31', // 12 f: v0 = a0 * 2
+      'sll $2, $4, 1', // 13
+    ];
+    const r = both(code, {}, {}, { jitThreshold: 5 });
+    expect(r.jit.regs[S0]).toBe('0x' + (1000 * 1001).toString(16));
+    // 1,000 calls and returns; without the callee in the region each would leave it twice
+    expect(r.stats.chained + r.stats.cacheHits).toBeLessThan(20);
+  });
+
   it('a self-loop block leaves its JS loop when falling through to the next block of the region', () => {
     // inner loop [2..5] is a self-loop; its fall-through (6) is the next block in the region
     const r = both([

@@ -91,8 +91,6 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
   const exitSlots: number[] = [];
   const exitSlotOf = new Map<number, number>();
   const sites: Site[] = [];
-  const returnPoints = new Set<number>();
-  for (const b of blocks) for (const p of b.returnPoints) if (index.has(p)) returnPoints.add(p);
   const bx = target.bigEndian ? 3 : 0;
   const hx = target.bigEndian ? 2 : 0;
 
@@ -286,10 +284,10 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
           return leave(refund, `xpc = ${lit(op.pc)}; xid = ${slot}; break L;`);
         }
         case 'goto_ptr': {
+          // a computed jump (a return, a call through a register, a jump table) to a block of
+          // this region stays inside it; any block is a valid entry with the locals in sync
           let s = leave(refundAfter(), `xpc = ${ex(op.a)}; `);
-          if (returnPoints.size) {
-            s += `switch (xpc) { ${[...returnPoints].map((p) => `case ${lit(p)}: b = ${index.get(p)}; continue L;`).join(' ')} } `;
-          }
+          s += `switch (xpc) { ${blocks.map((t, ti) => `case ${lit(t.pc)}: b = ${ti}; continue L;`).join(' ')} } `;
           return s + 'xid = -2; break L;';
         }
         case 'exit_env':

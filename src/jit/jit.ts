@@ -129,6 +129,8 @@ const PAGE_SHIFT = 12;
 const MAX_PAGE_INVALIDATIONS = 32;
 
 export const DEFAULT_THRESHOLD = 500;
+/** Distinct successors remembered per cold block (for computed jumps). */
+const MAX_OBSERVED_TARGETS = 4;
 /** Largest region that keeps recursion (call edges) inside; larger ones are split at calls. */
 const MAX_RECURSIVE_REGION_INSNS = 160;
 /**
@@ -184,6 +186,12 @@ export class Region {
 interface ColdInfo {
   count: number;
   len: number;
+  /**
+   * Where the block went next when the interpreter ran it (a few distinct pcs): the targets
+   * of its computed jump, if it ends in one (calls through registers, returns), which region
+   * formation then follows like static successors.
+   */
+  next: number[];
   /** Do not try to translate here again (e.g. a branch in a delay slot). */
   never: boolean;
 }
@@ -366,7 +374,7 @@ export class Jit {
   private coldStep(pc: number, left: number): number {
     let info = this.cold.get(pc);
     if (info === undefined) {
-      info = { count: 0, len: 0, never: false };
+      info = { count: 0, len: 0, never: false, next: [] };
       this.cold.set(pc, info);
     }
     if (!info.never && ++info.count > this.threshold) {
@@ -380,6 +388,10 @@ export class Jit {
     if (info.len === 0) info.len = this.guest.blockLength(pc);
     const n = info.len < left ? info.len : left;
     this.interp(n);
+    if (n === info.len && info.next.length < MAX_OBSERVED_TARGETS) {
+      const to = this.guest.entryPc();
+      if (to >= 0 && !info.next.includes(to)) info.next.push(to);
+    }
     return n;
   }
 
@@ -406,8 +418,14 @@ export class Jit {
         // never executed would deoptimize the whole function the first time it runs.
         if (this.threshold > 0 && !(info && info.count > 0)) continue;
       }
-      const blk = this.guest.translateBlock(pc);
+      let blk = this.guest.translateBlock(pc);
       if (!blk) continue;
+      const observed = this.cold.get(pc)?.next;
+      if (observed?.length && blk.ops.some((op) => op.op === 'goto_ptr')) {
+        // a computed jump: follow where it went; after a call (jalr) those are function entries
+        const dyn = observed.filter((t) => !blk!.succs.includes(t));
+        blk = { ...blk, succs: [...blk.succs, ...dyn], callTargets: blk.returnPoints.length ? [...blk.callTargets, ...dyn] : blk.callTargets };
+      }
       blocks.push(blk);
       total += blk.ninsns;
       for (const s of blk.succs) if (!seen.has(s)) queue.push(s);
