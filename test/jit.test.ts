@@ -410,7 +410,7 @@ describe('translator: helper-run instructions', () => {
 });
 
 describe('translator: code generation details', () => {
-  it('mulhs/mulhu (16-bit partial products) match BigInt, also when the result overwrites an operand', () => {
+  it('mulhs/mulhu (16-bit partial products; 16-bit operands on a short path) match BigInt, also when the result overwrites an operand', () => {
     const gs = [0, 1, 2].map((i) => new Global(i, `g${i}`, true));
     const bindings = new Map(gs.map((g, i) => [g, { local: `g${i}`, ref: `R[${i}]`, unsigned: false }]));
     const target = { bindings, bigEndian: true, setPc: (x: string) => `R[3] = ${x};` };
@@ -424,7 +424,8 @@ describe('translator: code generation details', () => {
       const R = new Int32Array(4);
       return { R, fn: new Function('R', 'H', src)(R, H) as (b: number, left: number) => number, inPlace };
     }));
-    const vals = [0, 1, -1, 2, -2, 0xffff, 0x10000, -0x10000, 0x7fffffff, -0x80000000, 0x12345678, 0xfedcba98 | 0, 46341, -46341, 0x8000ffff | 0];
+    const vals = [0, 1, -1, 2, -2, 0xffff, 0x10000, -0x10000, 0x7fffffff, -0x80000000, 0x12345678, 0xfedcba98 | 0, 46341, -46341, 0x8000ffff | 0,
+      32767, -32768, 32768, -32769, -50, 49];
     let s = 12345;
     for (let i = 0; i < 200; i++) vals.push((s = (Math.imul(s, 1103515245) + 12345) | 0));
     const bad: string[] = [];

@@ -203,10 +203,15 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
           usesMulh = true;
           let hi = `Math.imul(${a} >>> 16, ${b} >>> 16) + (m1_ >>> 16) + (m0_ >>> 16)`;
           if (op.op === 'mulhs') hi += ` - (${b} & (${a} >> 31)) - (${a} & (${b} >> 31))`;
-          return `m0_ = Math.imul(${a} & 65535, ${b} & 65535) >>> 16; ` +
+          const full = `m0_ = Math.imul(${a} & 65535, ${b} & 65535) >>> 16; ` +
             `m1_ = (Math.imul(${a} >>> 16, ${b} & 65535) + m0_) | 0; ` +
             `m0_ = (Math.imul(${a} & 65535, ${b} >>> 16) + (m1_ & 65535)) | 0; ` +
             assign(op.d, `(${hi}) | 0`);
+          // 16-bit operands (common: indices, small data): the product fits in 31 bits, so its
+          // high word is the low word's sign (signed) or zero (unsigned)
+          return op.op === 'mulhs'
+            ? `if ((((${a} + 32768) | (${b} + 32768)) >>> 16) === 0) ${assign(op.d, `Math.imul(${a}, ${b}) >> 31`)} else { ${full} }`
+            : `if (((${a} | ${b}) >>> 16) === 0) ${assign(op.d, '0')} else { ${full} }`;
         }
         case 'divs': return assign(op.d, `(${ex(op.a)} / ${ex(op.b)}) | 0`);
         case 'rems': return assign(op.d, `(${ex(op.a)} % ${ex(op.b)}) | 0`);
