@@ -74,3 +74,38 @@ describe('kernel segments and user mode', () => {
     expect(m.presentPage(0xbfc00)).toBeUndefined();
   });
 });
+
+describe('Memory.map with initial contents (ELF segments, filled when first touched)', () => {
+  for (const bigEndian of [true, false]) {
+    const order = bigEndian ? 'big' : 'little';
+    it(`pages fill from the bytes on first touch, past them zero (${order}-endian), as if written byte by byte`, () => {
+      // two segments sharing a page (unaligned start and end), then bss up to the region end
+      const a = bytes(5001, 1), b = bytes(3000, 2);
+      const lazy = new Memory(bigEndian), eager = new Memory(bigEndian);
+      lazy.map(0x10003, 5001, 'text', a);
+      lazy.map(0x1138e, 8000, 'data', b);
+      for (const [at, src] of [[0x10003, a], [0x1138e, b]] as const) {
+        eager.map(at, src === a ? 5001 : 8000, 'x');
+        src.forEach((v, i) => eager.write8(at + i, v));
+      }
+      expect(lazy.allocatedBytes).toBe(0); // nothing copied yet
+      expect(lazy.read32(0x11388)).toBe(eager.read32(0x11388)); // the shared page, both sources
+      expect(lazy.allocatedBytes).toBe(4096);
+      expect(lazy.readBytes(0x10000, 0x4000)).toEqual(eager.readBytes(0x10000, 0x4000));
+      expect(lazy.readBytes(0x10003, 5001)).toEqual(a);
+      expect(lazy.readBytes(0x1138e, 3000)).toEqual(b);
+      expect(lazy.read8(0x1138e + 3000)).toBe(0); // bss
+    });
+  }
+
+  it('unmapping part of a region keeps the rest of its contents; a new mapping there starts zeroed', () => {
+    const m = new Memory(true);
+    const a = bytes(3 * 4096, 3);
+    m.map(0x20000, a.length, 'data', a);
+    m.unmap(0x21000, 4096);
+    m.map(0x21000, 4096, 'anon');
+    expect(m.readBytes(0x20000, 4096)).toEqual(a.subarray(0, 4096));
+    expect(m.readBytes(0x22000, 4096)).toEqual(a.subarray(8192));
+    expect(m.readBytes(0x21000, 4096)).toEqual(new Uint8Array(4096));
+  });
+});

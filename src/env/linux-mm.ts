@@ -2,7 +2,7 @@
 // protection bits here: PROT_* are recorded for /proc-style answers only, every mapping is
 // readable and writable.
 import type { Machine } from '../machine/machine.js';
-import { PAGE_BITS, PAGE_SIZE } from '../machine/memory.js';
+import { PAGE_SIZE } from '../machine/memory.js';
 import { E, MAP } from './linux-abi.js';
 import { LINUX_STACK_SIZE, LINUX_STACK_TOP } from './linux-start.js';
 
@@ -181,7 +181,7 @@ export class LinuxMemory {
   private movePages(from: number, to: number, size: number): void {
     const mem = this.m.mem;
     for (let off = 0; off < size; off += PAGE_SIZE) {
-      const src = mem.readPages[(from + off) >>> PAGE_BITS];
+      const src = mem.dataPage(from + off);
       if (src) mem.pageFor(to + off)!.set(src);
     }
   }

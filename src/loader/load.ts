@@ -9,9 +9,13 @@ function place(m: Machine, addr: number, bytes: Uint8Array, what: string): boole
     return m.mem.writeBytes(addr, bytes);
   } catch (e) {
     if (!(e instanceof StopRun && e.kind === 'memory')) throw e;
-    const mib = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MiB`;
-    throw new BadImageError(`${what} (${mib(bytes.length)}) does not fit in the guest memory cap of ${mib(m.mem.capBytes)} (--memory-cap)`);
+    throw tooBig(what, bytes.length, m.mem.capBytes);
   }
+}
+
+function tooBig(what: string, bytes: number, cap: number): BadImageError {
+  const mib = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MiB`;
+  return new BadImageError(`${what} (${mib(bytes)}) does not fit in the guest memory cap of ${mib(cap)} (--memory-cap)`);
 }
 
 export interface LoadedImage {
@@ -25,11 +29,10 @@ export function loadElf(m: Machine, elf: ElfImage, fileName: string): LoadedImag
   let end = 0;
   for (const seg of elf.segments) {
     if (seg.memsz === 0) continue;
-    m.mem.map(seg.vaddr, seg.memsz, seg.flags & 1 ? 'text' : 'data');
-    if (!place(m, seg.vaddr, elf.bytes.subarray(seg.offset, seg.offset + seg.filesz), `${fileName}: the segment at 0x${seg.vaddr.toString(16)}`)) {
-      throw new BadImageError(`${fileName}: could not load the segment at 0x${seg.vaddr.toString(16)}`);
-    }
-    // bss: pages are zero-filled on allocation, so nothing to copy.
+    // the file's bytes become the segment's pages when the program first touches them (and
+    // bss pages start zeroed): untouched code and data are never copied
+    if (seg.filesz > m.mem.capBytes) throw tooBig(`${fileName}: the segment at 0x${seg.vaddr.toString(16)}`, seg.filesz, m.mem.capBytes);
+    m.mem.map(seg.vaddr, seg.memsz, seg.flags & 1 ? 'text' : 'data', elf.bytes.subarray(seg.offset, seg.offset + seg.filesz));
     end = Math.max(end, seg.vaddr + seg.memsz);
   }
   m.symbols = elf.symbols

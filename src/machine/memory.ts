@@ -12,6 +12,12 @@ export interface Region {
   name: string;
   /** An alias: address a shows the page at a - start + aliasOf (same page objects). */
   aliasOf?: number;
+  /**
+   * Initial contents (a private file mapping: an ELF segment): `bytes[0]` is at address `at`.
+   * A page is filled from them when first touched, so a program's untouched code and data are
+   * never copied; past them (bss) pages start zeroed.
+   */
+  source?: { bytes: Uint8Array; at: number };
 }
 
 /** First kernel-segment page (0x80000000): unreachable from user mode. */
@@ -101,12 +107,15 @@ export class Memory {
 
   // ---- address space ----
 
-  /** Makes [start, start+size) accessible (pages are allocated lazily, zero filled). */
-  map(start: number, size: number, name: string): void {
+  /**
+   * Makes [start, start+size) accessible. Pages are allocated when first touched, zero filled,
+   * or from `bytes` (placed at `start`) where they cover the page.
+   */
+  map(start: number, size: number, name: string, bytes?: Uint8Array): void {
     const s = Math.floor(start / PAGE_SIZE) * PAGE_SIZE;
     const e = Math.min(2 ** 32, Math.ceil((start + size) / PAGE_SIZE) * PAGE_SIZE);
     if (e <= s) return;
-    this.regions.push({ start: s, end: e, name });
+    this.regions.push({ start: s, end: e, name, ...(bytes?.length ? { source: { bytes, at: start >>> 0 } } : {}) });
   }
 
   /** Sets entry n of a page table; entries past its end are undefined already. */
@@ -148,8 +157,8 @@ export class Memory {
     const kept: Region[] = [];
     for (const r of this.regions) {
       if (r.end <= s || r.start >= e) { kept.push(r); continue; }
-      if (r.start < s) kept.push({ start: r.start, end: s, name: r.name });
-      if (r.end > e) kept.push({ start: e, end: r.end, name: r.name });
+      if (r.start < s) kept.push({ ...r, start: r.start, end: s });
+      if (r.end > e) kept.push({ ...r, start: e, end: r.end });
     }
     this.regions = kept;
     for (let a = s; a < e; a += PAGE_SIZE) {
@@ -224,8 +233,47 @@ export class Memory {
     }
     const page = new Int32Array(PAGE_SIZE >> 2);
     this.allocatedBytes += PAGE_SIZE;
+    this.fillFromSources(n, page);
     this.install(n, page, this.watchers.has(n));
     return page;
+  }
+
+  /** The page holding `addr` if it holds data: allocated, or with initial contents to copy in. */
+  dataPage(addr: number): Int32Array | undefined {
+    const p = this.presentPage(addr >>> PAGE_BITS);
+    if (p) return p;
+    const a = addr >>> 0;
+    return this.regions.some((r) => r.source && a >= r.start && a < r.end) ? this.pageFor(a) : undefined;
+  }
+
+  /** Copies into new page n the initial contents of every region covering part of it. */
+  private fillFromSources(n: number, page: Int32Array): void {
+    const p0 = n * PAGE_SIZE, p1 = p0 + PAGE_SIZE;
+    for (const r of this.regions) {
+      const src = r.source;
+      if (!src || r.end <= p0 || r.start >= p1) continue;
+      const from = Math.max(p0, r.start, src.at), to = Math.min(p1, r.end, src.at + src.bytes.length);
+      if (from < to) this.copyIntoPage(page, from - p0, src.bytes, from - src.at, to - from);
+    }
+  }
+
+  /** Copies `len` bytes from `bytes[at]` to byte offset `off` of `page`, in guest byte order. */
+  private copyIntoPage(page: Int32Array, off: number, bytes: Uint8Array, at: number, len: number): void {
+    const be = this.bigEndian, bx = this.byteXor;
+    let i = 0;
+    for (; i < len && ((off + i) & 3) !== 0; i++) this.putByte(page, off + i, bytes[at + i], bx);
+    // whole words
+    for (let w = (off + i) >>> 2; i + 4 <= len; i += 4, w++) {
+      const k = at + i;
+      page[w] = be ? (bytes[k] << 24) | (bytes[k + 1] << 16) | (bytes[k + 2] << 8) | bytes[k + 3]
+        : (bytes[k + 3] << 24) | (bytes[k + 2] << 16) | (bytes[k + 1] << 8) | bytes[k];
+    }
+    for (; i < len; i++) this.putByte(page, off + i, bytes[at + i], bx);
+  }
+
+  private putByte(page: Int32Array, off: number, v: number, bx: number): void {
+    const i = off >>> 2, sh = ((off ^ bx) & 3) << 3;
+    page[i] = (page[i] & ~(0xff << sh)) | ((v & 0xff) << sh);
   }
 
   private install(n: number, page: Int32Array, watched: boolean): void {
