@@ -130,6 +130,8 @@ export interface IrBlock {
   returnPoints: number[];
   /** Successors that are call targets (function entries), not loop edges. */
   callTargets: number[];
+  /** The block ends in a return (MIPS `jr $ra`): its computed jump goes back to a return point. */
+  returns?: boolean;
   /** The guest words decoded, in order (for -d in_asm). */
   words: number[];
 }

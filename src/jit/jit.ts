@@ -421,8 +421,10 @@ export class Jit {
       let blk = this.guest.translateBlock(pc);
       if (!blk) continue;
       const observed = this.cold.get(pc)?.next;
-      if (observed?.length && blk.ops.some((op) => op.op === 'goto_ptr')) {
-        // a computed jump: follow where it went; after a call (jalr) those are function entries
+      if (observed?.length && !blk.returns && blk.ops.some((op) => op.op === 'goto_ptr')) {
+        // a computed jump: follow where it went; after a call (jalr) those are function entries.
+        // (Not after returns: loopRegion links them to return points itself when it keeps calls,
+        // and otherwise they would tie every caller's code into one large, slow-to-compile region.)
         const dyn = observed.filter((t) => !blk!.succs.includes(t));
         blk = { ...blk, succs: [...blk.succs, ...dyn], callTargets: blk.returnPoints.length ? [...blk.callTargets, ...dyn] : blk.callTargets };
       }

@@ -151,6 +151,8 @@ export class MipsFrontend {
   private next: Value = new Const(0);
   private flags = 0;
   private ended = false;
+  /** The block being translated ends in `jr $ra`. */
+  private returns = false;
 
   /**
    * Instructions whose interpreter handler differs from the plain MIPS32 one on this machine
@@ -225,6 +227,7 @@ export class MipsFrontend {
     const callTargets: number[] = [];
     let n = 0;
     this.ended = false;
+    this.returns = false;
     for (;;) {
       const d = this.decode(pc);
       if (!d) {
@@ -273,7 +276,7 @@ export class MipsFrontend {
     for (const op of b.ops) if (op.op === 'goto_tb' && !succs.includes(op.pc)) succs.push(op.pc);
     return {
       pc: start, ninsns: n, ops: b.ops, ntemps: b.tempCount, nlabels: b.labelCount, end: pc,
-      succs, returnPoints, callTargets, words,
+      succs, returnPoints, callTargets, words, returns: this.returns,
     };
   }
 
@@ -773,7 +776,7 @@ export class MipsFrontend {
       if (name.startsWith('jalr')) {
         this.W(rdOf(w), b.const(link));
         if (rdOf(w) !== 0) returnPoints.push(after);
-      }
+      } else if (rs === 31) this.returns = true;
       this.delaySlot(slot, pc, t);
       b.gotoPtr(t);
       return;
