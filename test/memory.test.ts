@@ -109,3 +109,29 @@ describe('Memory.map with initial contents (ELF segments, filled when first touc
     expect(m.readBytes(0x21000, 4096)).toEqual(new Uint8Array(4096));
   });
 });
+
+describe('Memory.release: the next Memory starts clean (the grader makes one per test)', () => {
+  it('no page, bitmap bit or old data of a released memory reaches the next one', () => {
+    const a = new Memory(true);
+    a.map(0x400000, 0x10000, 'text');
+    a.map(0x7fff0000, 0x10000, 'stack');
+    for (let addr = 0x400000; addr < 0x410000; addr += 0x1000) a.write32(addr, 0x11223344);
+    a.write32(0x7fff8000, -1);
+    a.watchPage(0x400, () => {});
+    a.unwatchPage(0x400);
+    a.watchPage(0x401, () => {});
+    a.release();
+    const b = new Memory(true);
+    expect(b.readPages.every((p) => p === undefined)).toBe(true);
+    expect(b.writePages.every((p) => p === undefined)).toBe(true);
+    if (b.flat) {
+      expect(b.readOk!.every((x) => x === 0)).toBe(true);
+      expect(b.writeOk!.every((x) => x === 0)).toBe(true);
+    }
+    b.map(0x400000, 0x10000, 'text');
+    b.map(0x7fff0000, 0x10000, 'stack');
+    expect(b.read32(0x400000)).toBe(0);
+    expect(b.read32(0x7fff8000)).toBe(0);
+    if (b.flat) expect(b.flat[0x400000 >>> 2]).toBe(0); // the page was zeroed when allocated
+  });
+});

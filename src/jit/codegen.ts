@@ -30,6 +30,11 @@ export interface CodegenTarget {
   bigEndian: boolean;
   /** Statements that make int32 expression `x` the next guest pc. */
   setPc(x: string): string;
+  /**
+   * Memory is one flat buffer for user addresses (Memory.flat): accesses index views of it
+   * (FM words, FB/FSB bytes, FH/FSH halves) after a page bitmap check (RB/WB).
+   */
+  flat?: boolean;
 }
 
 export interface CodegenOptions {
@@ -312,6 +317,17 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
         if (op.signed && op.size !== 4) s += ' ' + assign(d, `(${ex(d)} << ${32 - op.size * 8}) >> ${32 - op.size * 8}`);
         return s;
       }
+      if (target.flat) {
+        const ok = `RB[${a} >>> 12] === 1`;
+        if (op.size === 4) return assign(d, `${ok} && (${a} & 3) === 0 ? FM[${a} >>> 2] : H.rd32(${a}, ${site}, ${k})`);
+        if (op.size === 2) {
+          const view = op.signed ? 'FSH' : 'FH', i = hx ? `(${a} ^ 2) >>> 1` : `${a} >>> 1`;
+          // (the slow path's value is sign-extended like the view's)
+          return assign(d, `${ok} && (${a} & 1) === 0 ? ${view}[${i}] : ${op.signed ? `(H.rd16(${a}, ${site}, ${k}) << 16) >> 16` : `H.rd16(${a}, ${site}, ${k})`}`);
+        }
+        const view = op.signed ? 'FSB' : 'FB', i = bx ? `${a} ^ 3` : a;
+        return assign(d, `${ok} ? ${view}[${i}] : ${op.signed ? `(H.rd8(${a}, ${site}, ${k}) << 24) >> 24` : `H.rd8(${a}, ${site}, ${k})`}`);
+      }
       const idx = `(${a} >>> 2) & 1023`;
       let s = `p = RP[${a} >>> 12]; `;
       if (op.size === 4) {
@@ -333,6 +349,12 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
       const site = newSite();
       const k = `left + ${refundAt()}`;
       if (opts.memHelpers) return `${op.size === 4 ? 'SW' : op.size === 2 ? 'SH' : 'SB'}(${a}, ${v}, ${site}, ${k});`;
+      if (target.flat) {
+        const ok = `WB[${a} >>> 12] === 1`;
+        if (op.size === 4) return `if (${ok} && (${a} & 3) === 0) FM[${a} >>> 2] = ${v}; else H.wr32(${a}, ${v}, ${site}, ${k});`;
+        if (op.size === 2) return `if (${ok} && (${a} & 1) === 0) FH[${hx ? `(${a} ^ 2) >>> 1` : `${a} >>> 1`}] = ${v}; else H.wr16(${a}, ${v}, ${site}, ${k});`;
+        return `if (${ok}) FB[${bx ? `${a} ^ 3` : a}] = ${v}; else H.wr8(${a}, ${v}, ${site}, ${k});`;
+      }
       const idx = `(${a} >>> 2) & 1023`;
       let s = `p = WP[${a} >>> 12]; `;
       if (op.size === 4) {

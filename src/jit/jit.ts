@@ -246,10 +246,20 @@ export class Jit {
       const lf = this.logFn;
       this.rt.log = (line) => lf(line + '\n');
     }
-    this.target = { bindings: guest.bindings, bigEndian: guest.bigEndian, setPc: (x) => guest.setPc(x) };
+    this.target = { bindings: guest.bindings, bigEndian: guest.bigEndian, setPc: (x) => guest.setPc(x), flat: this.mem.flat !== null };
     this.memHelpers = opts.memHelpers ?? !!process.env.ASMBOX_MEMHELPERS;
     this.memFns = this.makeMemFns();
+    this.flatArgs = this.flatViews();
   }
+
+  /** FM, FB, FSB, FH, FSH, RB, WB for generated code on a flat memory (else nulls). */
+  private flatViews(): unknown[] {
+    const mem = this.mem, f = mem.flat;
+    if (!f) return [null, null, null, null, null, null, null];
+    const b = f.buffer;
+    return [f, new Uint8Array(b), new Int8Array(b), new Uint16Array(b), new Int16Array(b), mem.readOk, mem.writeOk];
+  }
+  private flatArgs: unknown[] = [];
 
   private makeMemFns(): unknown[] {
     return (new Function('RP', 'WP', 'H', memoryHelpersSource(this.guest.bigEndian)) as (...a: unknown[]) => unknown[])(
@@ -510,8 +520,10 @@ export class Jit {
   private compile(source: string): RegionFn {
     const g = this.guest;
     const extra = Object.entries(g.extraArgs ?? {});
-    const factory = new Function('R', 'C', 'RP', 'WP', 'H', 'M', 'MHS', 'MHU', 'SMC', 'LW', 'LH', 'LB', 'SW', 'SH', 'SB', ...extra.map(([k]) => k), source) as (...a: unknown[]) => RegionFn;
-    return factory(g.regs, g.cpuObject, this.mem.readPages, this.mem.writePages, this.rt, this.m, mulHighS, mulHighU, g.smcExit, ...this.memFns, ...extra.map(([, v]) => v));
+    const factory = new Function('R', 'C', 'RP', 'WP', 'H', 'M', 'MHS', 'MHU', 'SMC', 'LW', 'LH', 'LB', 'SW', 'SH', 'SB',
+      'FM', 'FB', 'FSB', 'FH', 'FSH', 'RB', 'WB', ...extra.map(([k]) => k), source) as (...a: unknown[]) => RegionFn;
+    return factory(g.regs, g.cpuObject, this.mem.readPages, this.mem.writePages, this.rt, this.m, mulHighS, mulHighU, g.smcExit, ...this.memFns,
+      ...this.flatArgs, ...extra.map(([, v]) => v));
   }
 
   /** Removes an entry from the dispatch structures and unlinks chains into it. */
