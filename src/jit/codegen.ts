@@ -2,8 +2,10 @@
 //
 // The function keeps control inside itself: `for (;;) switch (b)` over the region's blocks, one
 // case per block, so loops and fall-through paths never return to the dispatcher. Cached guest
-// registers live in JS locals, loaded on entry and written back at every exit. Each block entry
-// checks the instruction budget (`left`) so an endless guest loop still stops on time.
+// registers (those the region's loops use: loopGlobals) live in JS locals, loaded on entry and
+// written back at every exit; the others are read and written in R directly. Each block entry
+// checks the instruction budget (`left`) so an endless guest loop still stops on time. Memory
+// accesses index the flat user buffer (target.flat) or a page object, with a runtime slow path.
 //
 //   fn(b, left) -> exit id    b: block index to start at; left: instructions it may run
 //     exit id >= 0   left for a known pc (chainable exit slot `exits[id]`)

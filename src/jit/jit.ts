@@ -4,8 +4,10 @@
 //   hot code    (count > threshold) is translated as a REGION: the hot block plus the blocks
 //               (already run, same page) on cycles through it, i.e. its loop nest, compiled into
 //               one JS function with internal `for (;;) switch` dispatch; a self-loop becomes a
-//               JS loop of its own. Calls are not loop edges (recursion stays a chain of small
-//               regions). Why loop-shaped and why only code that has run: V8 needs 0.1-1 s of
+//               JS loop of its own. Calls are loop edges only while the region stays small
+//               (recursion, small callees; calls through registers are followed to the targets
+//               the interpreter saw); a computed jump to one of the region's blocks (a return)
+//               stays inside. Why loop-shaped and why only code that has run: V8 needs 0.1-1 s of
 //               compile time for a large function on this class of machine, and code it has
 //               never executed deoptimizes the whole function when first reached.
 //   dispatch    direct-mapped front array -> Map keyed by pc + mode bits; exits to known pcs
@@ -225,6 +227,8 @@ export class Jit {
   private readonly onWrite = (addr: number) => this.invalidateAt(addr);
   private readonly memHelpers: boolean;
   private memFns: unknown[];
+  /** flatViews(), passed to every region factory. */
+  private readonly flatArgs: unknown[];
 
   constructor(
     private readonly m: Machine,
@@ -259,7 +263,6 @@ export class Jit {
     const b = f.buffer;
     return [f, new Uint8Array(b), new Int8Array(b), new Uint16Array(b), new Int16Array(b), mem.readOk, mem.writeOk];
   }
-  private flatArgs: unknown[] = [];
 
   private makeMemFns(): unknown[] {
     return (new Function('RP', 'WP', 'H', memoryHelpersSource(this.guest.bigEndian)) as (...a: unknown[]) => unknown[])(
