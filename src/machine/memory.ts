@@ -170,19 +170,20 @@ export class Memory {
     this.regions.push({ start: s, end: e, name, ...(bytes?.length ? { source: { bytes, at: start >>> 0 } } : {}) });
   }
 
-  /** Sets entry n of the read table (and its bitmap); entries past its end are undefined already. */
+  /** Sets entry n of the read (write) table and its bitmap; entries past its end are undefined already. */
   private setRead(n: number, p: Int32Array | undefined): void {
-    if (n >= this.readPages.length) return;
-    if (p && this.readPages[n] === undefined) this.noteEntry(n);
-    this.readPages[n] = p;
-    if (this.readOk) this.readOk[n] = p ? 1 : 0;
+    this.setEntry(this.readPages, this.readOk, n, p);
   }
 
   private setWrite(n: number, p: Int32Array | undefined): void {
-    if (n >= this.writePages.length) return;
-    if (p && this.writePages[n] === undefined) this.noteEntry(n);
-    this.writePages[n] = p;
-    if (this.writeOk) this.writeOk[n] = p ? 1 : 0;
+    this.setEntry(this.writePages, this.writeOk, n, p);
+  }
+
+  private setEntry(table: (Int32Array | undefined)[], ok: Uint8Array | null, n: number, p: Int32Array | undefined): void {
+    if (n >= table.length) return;
+    if (p && table[n] === undefined) this.noteEntry(n);
+    table[n] = p;
+    if (ok) ok[n] = p ? 1 : 0;
   }
 
   /**
@@ -459,7 +460,7 @@ export class Memory {
   /** Copies bytes into guest memory; returns false if some address is unmapped. */
   writeBytes(addr: number, bytes: Uint8Array): boolean {
     try {
-      const n = bytes.length, be = this.bigEndian;
+      const n = bytes.length;
       let i = 0;
       while (i < n) {
         const a = (addr + i) >>> 0;
@@ -469,12 +470,10 @@ export class Memory {
           this.write8(a, bytes[i++]);
           continue;
         }
-        // whole words straight into a plain page (ELF segments, DMA, read() buffers)
-        const end = i + Math.min((n - i) & ~3, PAGE_SIZE - (a & (PAGE_SIZE - 1)));
-        for (let w = (a >>> 2) & WORD_MASK; i < end; i += 4, w++) {
-          page[w] = be ? (bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]
-            : (bytes[i + 3] << 24) | (bytes[i + 2] << 16) | (bytes[i + 1] << 8) | bytes[i];
-        }
+        // whole words straight into a plain page (DMA, read() buffers)
+        const len = Math.min((n - i) & ~3, PAGE_SIZE - (a & (PAGE_SIZE - 1)));
+        this.copyIntoPage(page, a & (PAGE_SIZE - 1), bytes, i, len);
+        i += len;
       }
       return true;
     } catch (e) {
