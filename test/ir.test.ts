@@ -172,7 +172,10 @@ describe('IR optimizer', () => {
 
 describe('IR helpers', () => {
   it('mulHighS/mulHighU match BigInt', () => {
-    const vals = [0, 1, -1, 2, 0x7fffffff, -0x80000000, 0x12345678, 0xfedcba98 | 0, 0xffff, 0x10000, 46341, -46341];
+    const vals = [0, 1, -1, 2, 0x7fffffff, -0x80000000, 0x12345678, 0xfedcba98 | 0, 0xffff, 0x10000, 46341, -46341,
+      32767, -32768, 32768, -32769, 65535, -65536];
+    let seed = 12345; // plus pseudo-random words across the whole range
+    for (let i = 0; i < 40; i++) { seed = (Math.imul(seed, 1103515245) + 12345) | 0; vals.push(seed); }
     for (const a of vals) for (const b of vals) {
       expect(mulHighS(a, b)).toBe(Number(BigInt.asIntN(32, (BigInt(a) * BigInt(b)) >> 32n)));
       expect(mulHighU(a, b)).toBe(Number(BigInt.asIntN(32, (BigInt(a >>> 0) * BigInt(b >>> 0)) >> 32n)));

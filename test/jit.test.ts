@@ -9,7 +9,7 @@ import { ExcCode } from '../src/machine/exceptions.js';
 import type { Machine } from '../src/machine/machine.js';
 import type { Jit } from '../src/jit/jit.js';
 import { generateRegion } from '../src/jit/codegen.js';
-import { Global, IrBuilder, type IrBlock } from '../src/ir/index.js';
+import { Global, IrBuilder, mulHighS, mulHighU, type IrBlock } from '../src/ir/index.js';
 
 type Code = (string | number)[];
 
@@ -410,7 +410,7 @@ describe('translator: helper-run instructions', () => {
 });
 
 describe('translator: code generation details', () => {
-  it('mulhs/mulhu (16-bit partial products; 16-bit operands on a short path) match BigInt, also when the result overwrites an operand', () => {
+  it('mulhs/mulhu (16-bit operands inline, others through the MHS/MHU helpers) match BigInt, also when the result overwrites an operand', () => {
     const gs = [0, 1, 2].map((i) => new Global(i, `g${i}`, true));
     const bindings = new Map(gs.map((g, i) => [g, { local: `g${i}`, ref: `R[${i}]`, unsigned: false }]));
     const target = { bindings, bigEndian: true, setPc: (x: string) => `R[3] = ${x};` };
@@ -422,7 +422,7 @@ describe('translator: code generation details', () => {
       const src = generateRegion([blk], target).source;
       const H = { left: 0 };
       const R = new Int32Array(4);
-      return { R, fn: new Function('R', 'H', src)(R, H) as (b: number, left: number) => number, inPlace };
+      return { R, fn: new Function('R', 'H', 'MHS', 'MHU', src)(R, H, mulHighS, mulHighU) as (b: number, left: number) => number, inPlace };
     }));
     const vals = [0, 1, -1, 2, -2, 0xffff, 0x10000, -0x10000, 0x7fffffff, -0x80000000, 0x12345678, 0xfedcba98 | 0, 46341, -46341, 0x8000ffff | 0,
       32767, -32768, 32768, -32769, -50, 49];

@@ -251,30 +251,21 @@ export function invertCond(cond: Cond): Cond {
   return inv[cond];
 }
 
-/** High word of the signed 64-bit product, by exact 16-bit partial products. */
-export function mulHighS(a: number, b: number): number {
-  const neg = (a < 0) !== (b < 0);
-  const ua = Math.abs(a), ub = Math.abs(b); // up to 2^31, exact doubles
-  let hi = mulHighU32(ua, ub), lo = Math.imul(ua, ub) >>> 0;
-  if (neg) {
-    // two's complement negation of hi:lo
-    lo = (-lo) >>> 0;
-    hi = (~hi + (lo === 0 ? 1 : 0)) | 0;
-  }
-  return hi | 0;
-}
+// High words of 64-bit products from 16-bit partial products, in int32 operations only (Math.imul,
+// shifts, truncated sums): translated code calls these on its slow path, and V8 keeps them free
+// of double arithmetic (a double product once deoptimized matmul's loop for "lost precision").
 
-/** High word of the unsigned 64-bit product of two values given as unsigned (0..2^32). */
-function mulHighU32(ua: number, ub: number): number {
-  const al = ua % 65536, ah = (ua - al) / 65536;
-  const bl = ub % 65536, bh = (ub - bl) / 65536;
-  const ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh; // each < 2^34
-  const mid = lh + hl + Math.floor(ll / 65536); // < 2^35, exact
-  return (hh + Math.floor(mid / 65536)) | 0;
-}
-
+/** High word of the unsigned 64-bit product of the int32 bit patterns a and b. */
 export function mulHighU(a: number, b: number): number {
-  return mulHighU32(a >>> 0, b >>> 0);
+  let m0 = Math.imul(a & 65535, b & 65535) >>> 16;
+  const m1 = (Math.imul(a >>> 16, b & 65535) + m0) | 0;
+  m0 = (Math.imul(a & 65535, b >>> 16) + (m1 & 65535)) | 0;
+  return (Math.imul(a >>> 16, b >>> 16) + (m1 >>> 16) + (m0 >>> 16)) | 0;
+}
+
+/** High word of the signed 64-bit product (the unsigned one, corrected for negative operands). */
+export function mulHighS(a: number, b: number): number {
+  return (mulHighU(a, b) - (b & (a >> 31)) - (a & (b >> 31))) | 0;
 }
 
 /** Evaluates a binary op on constants (the same semantics the backend emits). */

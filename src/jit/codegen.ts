@@ -135,7 +135,6 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
   const reload = (gs: Global[]) => gs.map((g) => `${binding(g).local} = ${binding(g).ref};`).join(' ');
 
   let maxTemps = 0;
-  let usesMulh = false;
   const out: string[] = [];
   const emit = (s: string) => out.push(s);
 
@@ -147,7 +146,7 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
     const selfLoop = blk.ops.some((op) => op.op === 'goto_tb' && op.pc === blk.pc);
     if (selfLoop) emit(`      c${bi}: for (;;) {`);
     emit(`      if (left < ${len}) { xpc = ${lit(blk.pc)}; xid = -1; break L; }`);
-    emit(`      left -= ${len};`);
+    emit(`      left = (left - ${len}) | 0;`);
     if (opts.traceExec) emit(`      H.trace(${lit(blk.pc)}, ${bi});`);
     if (opts.traceCpu) emit(`      ${writeBack(written)} M.insnCount = H.c0 - left - ${len}; H.cpuState(${lit(blk.pc)});`);
 
@@ -165,7 +164,7 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
     let curFlags = 0;
     const refundAfter = () => len - cur - 1;
     const refundAt = () => len - cur;
-    const leave = (refund: number, body: string) => (refund > 0 ? `left += ${refund}; ` : '') + body;
+    const leave = (refund: number, body: string) => (refund > 0 ? `left = (left + ${refund}) | 0; ` : '') + body;
     const newSite = (wb: Global[] | null = null): number => {
       sites.push({ pc: curPc, next: curNext, flags: curFlags, refund: refundAt(), wb });
       return sites.length - 1;
@@ -202,23 +201,17 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
           const l = op.b.kind === 'const' ? String(32 - (op.b.value & 31)) : `(32 - ${s})`;
           return assign(op.d, `(${a} >>> ${s}) | (${a} << ${l})`);
         }
-        // high word from 16-bit partial products: only int32 operations (Math.imul, shifts,
-        // truncated sums), so V8 never speculates on a small or non-negative double product
-        // (the product of doubles deoptimized matmul's loop for "lost precision"/"minus zero")
-        case 'mulhs': case 'mulhu': {
+        // 16-bit operands (common: indices, small data) have a product that fits in 31 bits, so
+        // its high word is the low word's sign (signed) or zero (unsigned); others call the
+        // int32-only helper. Keep the slow path a call: inlined, its partial products made
+        // matmul's loop twice as slow even though it never ran.
+        case 'mulhs': {
           const a = ex(op.a), b = ex(op.b);
-          usesMulh = true;
-          let hi = `Math.imul(${a} >>> 16, ${b} >>> 16) + (m1_ >>> 16) + (m0_ >>> 16)`;
-          if (op.op === 'mulhs') hi += ` - (${b} & (${a} >> 31)) - (${a} & (${b} >> 31))`;
-          const full = `m0_ = Math.imul(${a} & 65535, ${b} & 65535) >>> 16; ` +
-            `m1_ = (Math.imul(${a} >>> 16, ${b} & 65535) + m0_) | 0; ` +
-            `m0_ = (Math.imul(${a} & 65535, ${b} >>> 16) + (m1_ & 65535)) | 0; ` +
-            assign(op.d, `(${hi}) | 0`);
-          // 16-bit operands (common: indices, small data): the product fits in 31 bits, so its
-          // high word is the low word's sign (signed) or zero (unsigned)
-          return op.op === 'mulhs'
-            ? `if ((((${a} + 32768) | (${b} + 32768)) >>> 16) === 0) ${assign(op.d, `Math.imul(${a}, ${b}) >> 31`)} else { ${full} }`
-            : `if (((${a} | ${b}) >>> 16) === 0) ${assign(op.d, '0')} else { ${full} }`;
+          return assign(op.d, `(((${a} + 32768) | (${b} + 32768)) >>> 16) === 0 ? Math.imul(${a}, ${b}) >> 31 : MHS(${a}, ${b}) | 0`);
+        }
+        case 'mulhu': {
+          const a = ex(op.a), b = ex(op.b);
+          return assign(op.d, `((${a} | ${b}) >>> 16) === 0 ? 0 : MHU(${a}, ${b}) | 0`);
         }
         case 'divs': return assign(op.d, `(${ex(op.a)} / ${ex(op.b)}) | 0`);
         case 'rems': return assign(op.d, `(${ex(op.a)} % ${ex(op.b)}) | 0`);
@@ -227,7 +220,9 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
         case 'not': return assign(op.d, `~${ex(op.a)}`);
         case 'neg': return assign(op.d, `(-${ex(op.a)}) | 0`);
         case 'clz': return assign(op.d, `Math.clz32(${ex(op.a)})`);
-        case 'setcond': return assign(op.d, `(${cmp(op.cond, op.a, op.b)}) ? 1 : 0`);
+        // `(bool) | 0` compiles to a flag set (setcc); `? 1 : 0` to a branch, which costs a
+        // misprediction on data-dependent results (madd's carry: 3x slower matmul loop)
+        case 'setcond': return assign(op.d, `(${cmp(op.cond, op.a, op.b)}) | 0`);
         case 'movcond': return assign(op.d, `(${cmp(op.cond, op.a, op.b)}) ? ${ex(op.t)} : ${ex(op.f)}`);
         case 'extract': {
           const a = ex(op.a);
@@ -270,7 +265,7 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
           const args = op.args.map(ex);
           if (h.countArg) args.push(`left + ${refundAt()}`);
           const call = `H.${h.name}(${args.join(', ')})`;
-          parts.push(op.d ? assign(op.d, call) : `${call};`);
+          parts.push(op.d ? assign(op.d, `${call} | 0`) : `${call};`);
           if (wr.length) parts.push(reload(wr));
           return parts.join(' ');
         }
@@ -315,32 +310,32 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
       const k = `left + ${refundAt()}`;
       if (opts.memHelpers) {
         const f = op.size === 4 ? 'LW' : op.size === 2 ? 'LH' : 'LB';
-        let s = assign(d, `${f}(${a}, ${site}, ${k})`);
+        let s = assign(d, `${f}(${a}, ${site}, ${k}) | 0`);
         if (op.signed && op.size !== 4) s += ' ' + assign(d, `(${ex(d)} << ${32 - op.size * 8}) >> ${32 - op.size * 8}`);
         return s;
       }
       if (target.flat) {
         const ok = `RB[${a} >>> 12] === 1`;
-        if (op.size === 4) return assign(d, `${ok} && (${a} & 3) === 0 ? FM[${a} >>> 2] : H.rd32(${a}, ${site}, ${k})`);
+        if (op.size === 4) return assign(d, `${ok} && (${a} & 3) === 0 ? FM[${a} >>> 2] : H.rd32(${a}, ${site}, ${k}) | 0`);
         if (op.size === 2) {
           const view = op.signed ? 'FSH' : 'FH', i = hx ? `(${a} ^ 2) >>> 1` : `${a} >>> 1`;
           // (the slow path's value is sign-extended like the view's)
-          return assign(d, `${ok} && (${a} & 1) === 0 ? ${view}[${i}] : ${op.signed ? `(H.rd16(${a}, ${site}, ${k}) << 16) >> 16` : `H.rd16(${a}, ${site}, ${k})`}`);
+          return assign(d, `${ok} && (${a} & 1) === 0 ? ${view}[${i}] : ${op.signed ? `(H.rd16(${a}, ${site}, ${k}) << 16) >> 16` : `H.rd16(${a}, ${site}, ${k}) | 0`}`);
         }
         const view = op.signed ? 'FSB' : 'FB', i = bx ? `${a} ^ 3` : a;
-        return assign(d, `${ok} ? ${view}[${i}] : ${op.signed ? `(H.rd8(${a}, ${site}, ${k}) << 24) >> 24` : `H.rd8(${a}, ${site}, ${k})`}`);
+        return assign(d, `${ok} ? ${view}[${i}] : ${op.signed ? `(H.rd8(${a}, ${site}, ${k}) << 24) >> 24` : `H.rd8(${a}, ${site}, ${k}) | 0`}`);
       }
       const idx = `(${a} >>> 2) & 1023`;
       let s = `p = RP[${a} >>> 12]; `;
       if (op.size === 4) {
-        s += assign(d, `p !== undefined && (${a} & 3) === 0 ? p[${idx}] : H.rd32(${a}, ${site}, ${k})`);
+        s += assign(d, `p !== undefined && (${a} & 3) === 0 ? p[${idx}] : H.rd32(${a}, ${site}, ${k}) | 0`);
       } else if (op.size === 2) {
         const sh = hx ? `((${a} ^ 2) & 2) << 3` : `(${a} & 2) << 3`;
-        s += assign(d, `p !== undefined && (${a} & 1) === 0 ? (p[${idx}] >>> (${sh})) & 65535 : H.rd16(${a}, ${site}, ${k})`);
+        s += assign(d, `p !== undefined && (${a} & 1) === 0 ? (p[${idx}] >>> (${sh})) & 65535 : H.rd16(${a}, ${site}, ${k}) | 0`);
         if (op.signed) s += ' ' + assign(d, `(${ex(d)} << 16) >> 16`);
       } else {
         const sh = bx ? `(~${a} & 3) << 3` : `(${a} & 3) << 3`;
-        s += assign(d, `p !== undefined ? (p[${idx}] >>> (${sh})) & 255 : H.rd8(${a}, ${site}, ${k})`);
+        s += assign(d, `p !== undefined ? (p[${idx}] >>> (${sh})) & 255 : H.rd8(${a}, ${site}, ${k}) | 0`);
         if (op.signed) s += ' ' + assign(d, `(${ex(d)} << 24) >> 24`);
       }
       return s;
@@ -380,10 +375,12 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
   src.push('"use strict";');
   // parenthesized: V8 compiles it eagerly instead of pre-parsing now and parsing again at the first call
   src.push(`return (function ${opts.name ?? 'region'}(b, left) {`);
+  // (an int32 counter: V8 keeps it untagged, with no overflow checks)
+  src.push('  left = left | 0;');
   if (cached.length) src.push(`  let ${cached.map((g) => `${binding(g).local} = ${binding(g).ref}`).join(', ')};`);
   const temps: string[] = [];
   for (let i = 0; i < maxTemps; i++) temps.push(`t${i} = 0`);
-  src.push(`  let ${[...temps, 'p', 'i_ = 0', 's_ = 0', ...(usesMulh ? ['m0_ = 0', 'm1_ = 0'] : []), 'xpc = 0', 'xid = -1'].join(', ')};`);
+  src.push(`  let ${[...temps, 'p', 'i_ = 0', 's_ = 0', 'xpc = 0', 'xid = -1'].join(', ')};`);
   src.push('  try {');
   src.push('  L: for (;;) {');
   src.push('    switch (b) {');
