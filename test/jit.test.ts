@@ -115,6 +115,32 @@ describe('translator: straight-line code and loops', () => {
     expect(r.stats.chained + r.stats.cacheHits).toBeLessThan(20);
   });
 
+  it('a small leaf function on another page joins a large loop region (its call and return stay inside)', () => {
+    // a loop body too large to keep calls (> 160 instructions) calls a 2-instruction leaf
+    // through a register, as qsort calls its comparison callback
+    const leaf = 2048; // word index: two pages on
+    const code: number[] = new Array(leaf + 2).fill(0);
+    const put = (i: number, s: string) => { code[i] = asm(s); };
+    put(0, 'addiu $16, $0, 0'); // s0 = sum
+    put(1, 'addiu $17, $0, 300'); // s1 = counter
+    put(2, `lui $25, ${(TEXT_BASE + 4 * leaf) >>> 16}`); // loop:
+    put(3, `ori $25, $25, ${(TEXT_BASE + 4 * leaf) & 0xffff}`);
+    for (let i = 4; i < 184; i++) put(i, 'addiu $10, $10, 1');
+    put(184, 'jalr $25');
+    put(185, 'addu $4, $17, $0'); // (slot) a0 = s1
+    put(186, 'addu $16, $16, $2');
+    put(187, 'addiu $17, $17, -1');
+    put(188, `bgtz $17, ${2 - 189}`);
+    put(189, 'nop');
+    put(190, 'syscall');
+    put(leaf, 'jr $31'); // v0 = a0 * 2
+    put(leaf + 1, 'sll $2, $4, 1');
+    const r = both(code, {}, {}, { jitThreshold: 5 });
+    expect(r.jit.regs[S0]).toBe('0x' + (300 * 301).toString(16));
+    // 300 calls and returns: leaving the region for each would be 600 lookups or chains
+    expect(r.stats.chained + r.stats.cacheHits).toBeLessThan(30);
+  });
+
   it('a self-loop block leaves its JS loop when falling through to the next block of the region', () => {
     // inner loop [2..5] is a self-loop; its fall-through (6) is the next block in the region
     const r = both([
@@ -354,15 +380,16 @@ describe('translator: self-modifying code', () => {
 });
 
 describe('translator: cache, chaining, tiers', () => {
-  // small blocks on 6 pages jumping from page to page, run 20 times: one region per page
+  // small blocks on 6 pages jumping from page to page, run 20 times: more than one region holds
   const many: Code = new Array(6 * 1024).fill(0);
   const at = (page: number, k: number) => page * 1024 + k * 4;
   many[0] = asm('addiu $9, $0, 20');
   for (let p = 0; p < 6; p++) {
-    for (let k = 0; k < 4; k++) {
+    // (72 blocks in the loop: more than a region holds, so regions chain)
+    for (let k = 0; k < 12; k++) {
       const i = at(p, k) + 1;
-      const next = k < 3 ? at(p, k + 1) + 1 : p < 5 ? at(p + 1, 0) + 1 : 1024 * 6 - 8;
-      many[i] = asm(`addiu $16, $16, ${p * 4 + k + 1}`);
+      const next = k < 11 ? at(p, k + 1) + 1 : p < 5 ? at(p + 1, 0) + 1 : 1024 * 6 - 8;
+      many[i] = asm(`addiu $16, $16, ${p * 12 + k + 1}`);
       many[i + 1] = asm('j ' + (TEXT_BASE + 4 * next));
       many[i + 2] = asm(`xor $17, $17, $16`);
     }

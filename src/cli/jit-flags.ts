@@ -32,6 +32,6 @@ export function jitStatsLine(engine: MachineEngine): string | null {
   const pct = total ? ((100 * s.jitInsns) / total).toFixed(1) : '0.0';
   const hits = s.cacheHits + s.cacheMisses ? ((100 * s.cacheHits) / (s.cacheHits + s.cacheMisses)).toFixed(1) : '0.0';
   return `asmbox: jit: ${s.regions} regions, ${s.blocks} blocks, ${s.insnsTranslated} insns translated in ${s.translateMs.toFixed(1)} ms; ` +
-    `${pct}% of instructions in generated code; cache hits ${hits}%, ${s.chained} chained exits, ` +
+    `${pct}% of instructions in generated code; ${s.cacheHits + s.cacheMisses} lookups (${hits}% hits), ${s.chained} chained exits, ` +
     `${s.invalidations} invalidations, ${s.flushes} flushes`;
 }

@@ -2,11 +2,11 @@
 //
 //   cold code   runs in the interpreter one block at a time while a per-pc counter warms up
 //   hot code    (count > threshold) is translated as a REGION: the hot block plus the blocks
-//               (already run, same page) on cycles through it, i.e. its loop nest, compiled into
+//               (already run, same page or in a function it calls) on cycles through it, i.e. its loop nest, compiled into
 //               one JS function with internal `for (;;) switch` dispatch; a self-loop becomes a
-//               JS loop of its own. Calls are loop edges only while the region stays small
-//               (recursion, small callees; calls through registers are followed to the targets
-//               the interpreter saw); a computed jump to one of the region's blocks (a return)
+//               JS loop of its own. Calls are loop edges while the region stays small
+//               (recursion), and into small leaf functions always (calls through registers are
+//               followed to the targets the interpreter saw); a computed jump to one of the region's blocks (a return)
 //               stays inside. Why loop-shaped and why only code that has run: V8 needs 0.1-1 s of
 //               compile time for a large function on this class of machine, and code it has
 //               never executed deoptimizes the whole function when first reached.
@@ -418,12 +418,16 @@ export class Jit {
     const blocks: IrBlock[] = [];
     const seen = new Set<number>();
     const queue = [rootPc];
+    // Blocks of other pages join only inside functions called from the region (a callback on
+    // another page, e.g. qsort's comparison): loop-region keeps them only if they are small
+    // leaves. Following every edge off the page made strbuild's regions larger and slower.
+    const callees = new Set<number>();
     let total = 0;
     while (queue.length && blocks.length < this.maxRegionBlocks && total < this.maxRegionInsns) {
       const pc = queue.shift()!;
       if (seen.has(pc)) continue;
       seen.add(pc);
-      if (pc >>> PAGE_SHIFT !== page) continue;
+      if (pc >>> PAGE_SHIFT !== page && !callees.has(pc)) continue;
       if (pc !== rootPc) {
         const info = this.cold.get(pc);
         if (info?.never) continue;
@@ -443,7 +447,11 @@ export class Jit {
       }
       blocks.push(blk);
       total += blk.ninsns;
-      for (const s of blk.succs) if (!seen.has(s)) queue.push(s);
+      const inCallee = callees.has(pc);
+      for (const s of blk.succs) {
+        if (inCallee || blk.callTargets.includes(s)) callees.add(s);
+        if (!seen.has(s)) queue.push(s);
+      }
       for (const s of blk.returnPoints) if (!seen.has(s)) queue.push(s);
     }
     if (!blocks.length) return false;
@@ -617,20 +625,31 @@ export class Jit {
 /**
  * The root block (first) and the blocks on a cycle through it. A call is an edge to its return
  * point and, if `calls`, also to the callee, and a computed jump (a return) to every return
- * point (recursion then counts as a loop).
+ * point (recursion then counts as a loop). Without `calls`, small leaf functions (leafCallees)
+ * still join: a call is an edge into the leaf and the leaf's returns are edges back to the
+ * caller's return points, so a loop calling a comparison callback stays in one region.
  */
 function loopRegion(blocks: IrBlock[], calls: boolean): IrBlock[] {
   const byPc = new Map(blocks.map((b) => [b.pc, b]));
   const preds = new Map<number, number[]>();
+  const edge = (from: number, to: number) => {
+    let l = preds.get(to);
+    if (!l) preds.set(to, (l = []));
+    l.push(from);
+  };
   // with calls, a return (computed jump) may go back to any return point of the region
   const allReturnPoints = calls ? blocks.flatMap((b) => b.returnPoints) : [];
+  const leaves = calls ? new Map<number, IrBlock[]>() : leafCallees(blocks, byPc);
   for (const b of blocks) {
     const returns = calls && b.ops.some((op) => op.op === 'goto_ptr') ? allReturnPoints : [];
     for (const s of [...b.succs, ...b.returnPoints, ...returns]) {
-      if (!byPc.has(s) || (!calls && b.callTargets.includes(s))) continue;
-      let l = preds.get(s);
-      if (!l) preds.set(s, (l = []));
-      l.push(b.pc);
+      if (!byPc.has(s)) continue;
+      if (!calls && b.callTargets.includes(s)) {
+        const leaf = leaves.get(s);
+        if (!leaf) continue;
+        for (const l of leaf) if (l.returns) for (const r of b.returnPoints) if (byPc.has(r)) edge(l.pc, r);
+      }
+      edge(b.pc, s);
     }
   }
   const root = blocks[0].pc;
@@ -645,6 +664,36 @@ function loopRegion(blocks: IrBlock[], calls: boolean): IrBlock[] {
     }
   }
   return blocks.filter((b) => reaches.has(b.pc));
+}
+
+/** Largest leaf function (no calls of its own) that joins its caller's region. */
+const MAX_LEAF_INSNS = 48;
+
+/**
+ * The call targets among `blocks` that start small leaf functions: every block reachable from
+ * the entry (by branches) is among `blocks`, none calls, and they end in returns. Their blocks,
+ * by entry pc.
+ */
+function leafCallees(blocks: IrBlock[], byPc: Map<number, IrBlock>): Map<number, IrBlock[]> {
+  const out = new Map<number, IrBlock[]>();
+  for (const target of new Set(blocks.flatMap((b) => b.callTargets))) {
+    const body: IrBlock[] = [];
+    const seen = new Set<number>([target]);
+    const work = [target];
+    let insns = 0, ok = true;
+    while (ok && work.length) {
+      const b = byPc.get(work.pop()!);
+      if (!b || b.callTargets.length || b.returnPoints.length) ok = false;
+      else {
+        body.push(b);
+        insns += b.ninsns;
+        if (insns > MAX_LEAF_INSNS) ok = false;
+        for (const s of b.succs) if (!seen.has(s)) { seen.add(s); work.push(s); }
+      }
+    }
+    if (ok && body.some((b) => b.returns)) out.set(target, body);
+  }
+  return out;
 }
 
 /**
