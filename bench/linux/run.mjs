@@ -19,18 +19,26 @@ const quick = args.includes('--quick');
 const { programs, startup } = JSON.parse(readFileSync(join(here, 'programs.json'), 'utf8'));
 const QEMU = { be: 'qemu-mips', le: 'qemu-mipsel' };
 
-/** Best wall time of `repeat` runs, and the output of the last. */
-function time(cmd, argv) {
-  let best = Infinity, out = '', status = 0;
+/** One timed run: wall seconds, output and exit status. */
+function once(cmd, argv) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { s: Number(process.hrtime.bigint() - t) / 1e9, out: r.stdout, status: r.status ?? -1 };
+}
+
+/**
+ * Best wall time of `repeat` runs of each command, taken in turns (qemu, then each engine, then
+ * again) so a slow spell of the shared machine falls on all of them; outputs of the last round.
+ */
+function timeEach(cmds) {
+  const best = cmds.map(() => ({ s: Infinity, out: '', status: 0 }));
   for (let i = 0; i < repeat; i++) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 << 20 });
-    const s = Number(process.hrtime.bigint() - t) / 1e9;
-    best = Math.min(best, s);
-    out = r.stdout;
-    status = r.status ?? -1;
+    cmds.forEach(([cmd, argv], k) => {
+      const r = once(cmd, argv);
+      best[k] = { ...r, s: Math.min(best[k].s, r.s) };
+    });
   }
-  return { s: best, out, status };
+  return best;
 }
 
 const cols = ['program', 'qemu s', ...engines.map((e) => `${e} s`), ...engines.map((e) => `${e}/qemu`)];
@@ -41,11 +49,10 @@ const ratios = Object.fromEntries(engines.map((e) => [e, []]));
 function measure(arch, p, label) {
   const bin = join(here, 'bin', arch, p.name);
   const argv = quick ? [] : p.args;
-  const q = time(QEMU[arch], [bin, ...argv]);
+  const [q, ...runs] = timeEach([[QEMU[arch], [bin, ...argv]], ...engines.map((e) => ['node', [asmbox, 'run', '--engine', e, bin, ...argv]])]);
   const row = [`${label}${arches.length > 1 ? ` (${arch})` : ''}`, q.s.toFixed(2)];
   const rs = [];
-  for (const e of engines) {
-    const a = time('node', [asmbox, 'run', '--engine', e, bin, ...argv]);
+  for (const a of runs) {
     const same = a.out === q.out && a.status === q.status;
     row.push(a.s.toFixed(2) + (same ? '' : ' (DIFFERS)'));
     rs.push(a.s / q.s);
