@@ -141,6 +141,55 @@ describe('translator: straight-line code and loops', () => {
     expect(r.stats.chained + r.stats.cacheHits).toBeLessThan(30);
   });
 
+  it('a function epilogue joins the loop region that branches to it: recursive returns stay inside', () => {
+    // f(n) { s = 0; while (n >= 2) { s += f(n - 1); ...; n -= 2; } return s + n; } (the shape gcc
+    // gives recursive fib), its loop body padded past the size that keeps calls in a region
+    const code: string[] = [
+      `lui $29, ${(DATA_BASE >>> 16) + 1}`, // 0 sp: the end of the data region
+      'addiu $17, $0, 4', // 1 s1 = repeats
+      'addiu $4, $0, 14', // 2 outer: a0 = 14
+      `jal ${TEXT_BASE + 4 * 11}`, // 3
+      'nop', // 4
+      'addu $16, $16, $2', // 5
+      'addiu $17, $17, -1', // 6
+      'bgtz $17, -6', // 7 -> 2
+      'nop', // 8
+      'syscall', // 9
+      'nop', // 10
+      'addiu $29, $29, -16', // 11 f:
+      'sw $31, 12($29)', // 12
+      'sw $18, 8($29)', // 13
+      'sw $19, 4($29)', // 14
+      'addiu $18, $0, 0', // 15 s2 = s
+      'addu $19, $4, $0', // 16 s3 = n
+      'slti $8, $19, 2', // 17 loop:
+      'bne $8, $0, PAD_DONE', // 18 -> done
+      'nop', // 19
+      'addiu $4, $19, -1', // 20
+      `jal ${TEXT_BASE + 4 * 11}`, // 21
+      'nop', // 22
+      'addu $18, $18, $2', // 23
+      ...new Array(170).fill('addiu $10, $10, 1'), // 24..193
+      'b -178', // 194 -> 17
+      'addiu $19, $19, -2', // 195 (slot)
+      'addu $2, $18, $19', // 196 done:
+      'lw $31, 12($29)',
+      'lw $18, 8($29)',
+      'lw $19, 4($29)',
+      'jr $31',
+      'addiu $29, $29, 16',
+    ];
+    code[18] = `bne $8, $0, ${196 - 19}`;
+    const r = both(code, {}, {}, { jitThreshold: 5 });
+    const f = (n: number): number => { let s = 0; while (n >= 2) { s += f(n - 1); n -= 2; } return s + n; };
+    expect(r.jit.regs[S0]).toBe('0x' + (4 * f(14)).toString(16));
+    let calls = 0;
+    const count = (n: number): void => { calls++; while (n >= 2) { count(n - 1); n -= 2; } };
+    for (let i = 0; i < 4; i++) count(14);
+    // each return from a separate epilogue region would be two region transitions
+    expect(r.stats.chained + r.stats.cacheHits).toBeLessThan(calls / 10);
+  });
+
   it('a self-loop block leaves its JS loop when falling through to the next block of the region', () => {
     // inner loop [2..5] is a self-loop; its fall-through (6) is the next block in the region
     const r = both([

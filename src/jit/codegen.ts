@@ -95,6 +95,8 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
   const cachedSet = new Set(cached);
   const index = new Map<number, number>();
   blocks.forEach((b, i) => index.set(b.pc, i));
+  /** Blocks a return may go to: the region's return points (after its calls). */
+  const returnTargets = [...new Set(blocks.flatMap((b) => b.returnPoints))].flatMap((pc) => index.get(pc) ?? []);
   const exitSlots: number[] = [];
   const exitSlotOf = new Map<number, number>();
   const sites: Site[] = [];
@@ -292,9 +294,11 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
         }
         case 'goto_ptr': {
           // a computed jump (a return, a call through a register, a jump table) to a block of
-          // this region stays inside it; any block is a valid entry with the locals in sync
+          // this region stays inside it; any block is a valid entry with the locals in sync. A
+          // return looks only among the return points: fewer cases, fewer mispredicted compares.
           let s = leave(refundAfter(), `xpc = ${ex(op.a)}; `);
-          s += `switch (xpc) { ${blocks.map((t, ti) => `case ${lit(t.pc)}: b = ${ti}; continue L;`).join(' ')} } `;
+          const targets = blk.returns ? returnTargets : blocks.map((t, ti) => ti);
+          if (targets.length) s += `switch (xpc) { ${targets.map((ti) => `case ${lit(blocks[ti].pc)}: b = ${ti}; continue L;`).join(' ')} } `;
           return s + 'xid = -2; break L;';
         }
         case 'exit_env':

@@ -462,7 +462,7 @@ export class Jit {
       if (kept.length === 1 && !kept[0].succs.includes(kept[0].pc)) {
         const mode = this.guest.modeNow();
         kept = extendForward(blocks, kept, MAX_FORWARD_EXTENSION_INSNS, (pc) => this.map.has(this.key(pc, mode)));
-      }
+      } else kept = withReturnTails(blocks, kept);
       total = kept.reduce((n, b) => n + b.ninsns, 0);
       blocks.length = 0;
       blocks.push(...kept);
@@ -692,6 +692,39 @@ function leafCallees(blocks: IrBlock[], byPc: Map<number, IrBlock>): Map<number,
       }
     }
     if (ok && body.some((b) => b.returns)) out.set(target, body);
+  }
+  return out;
+}
+
+/** Longest function epilogue (straight-line blocks ending in a return) that joins a loop region. */
+const MAX_RETURN_TAIL_INSNS = 40;
+
+/**
+ * Adds to a loop region the epilogues its blocks branch to: straight-line blocks (one successor
+ * each, no calls) ending in a return, up to MAX_RETURN_TAIL_INSNS instructions. A return there
+ * to a return point of the region stays inside it; as a region of its own, each such return
+ * cost two region transitions (recursive fib: one in, one back).
+ */
+function withReturnTails(blocks: IrBlock[], kept: IrBlock[]): IrBlock[] {
+  const byPc = new Map(blocks.map((b) => [b.pc, b]));
+  const inSet = new Set(kept.map((b) => b.pc));
+  const out = [...kept];
+  for (const b of kept) {
+    for (const s of b.succs) {
+      if (inSet.has(s) || b.callTargets.includes(s)) continue;
+      const tail: IrBlock[] = [];
+      let insns = 0;
+      for (let t = byPc.get(s); t && !inSet.has(t.pc) && !t.callTargets.length && !t.returnPoints.length; t = byPc.get(t.succs[0])) {
+        tail.push(t);
+        insns += t.ninsns;
+        if (insns > MAX_RETURN_TAIL_INSNS) break;
+        if (t.returns) {
+          for (const x of tail) { inSet.add(x.pc); out.push(x); }
+          break;
+        }
+        if (t.succs.length !== 1) break;
+      }
+    }
   }
   return out;
 }
