@@ -2,7 +2,7 @@
 //
 //   cold code   runs in the interpreter one block at a time while a per-pc counter warms up
 //   hot code    (count > threshold) is translated as a REGION: the hot block plus the blocks
-//               (already run, same page or in a function it calls) on cycles through it, i.e. its loop nest, compiled into
+//               (already run; on its page, or in a function it calls) on cycles through it, i.e. its loop nest, compiled into
 //               one JS function with internal `for (;;) switch` dispatch; a self-loop becomes a
 //               JS loop of its own. Calls are loop edges while the region stays small
 //               (recursion), and into small leaf functions always (calls through registers are
@@ -418,16 +418,17 @@ export class Jit {
     const blocks: IrBlock[] = [];
     const seen = new Set<number>();
     const queue = [rootPc];
-    // Blocks of other pages join only inside functions called from the region (a callback on
-    // another page, e.g. qsort's comparison): loop-region keeps them only if they are small
-    // leaves. Following every edge off the page made strbuild's regions larger and slower.
+    // Loops stay on the root's page, except for functions they call (a callback on another
+    // page, e.g. qsort's comparison: loopRegion keeps it if it is a small leaf). Straight-line
+    // extension (extendForward) and epilogues may cross pages.
     const callees = new Set<number>();
+    const offPage = new Set<number>();
     let total = 0;
     while (queue.length && blocks.length < this.maxRegionBlocks && total < this.maxRegionInsns) {
       const pc = queue.shift()!;
       if (seen.has(pc)) continue;
       seen.add(pc);
-      if (pc >>> PAGE_SHIFT !== page && !callees.has(pc)) continue;
+      if (pc >>> PAGE_SHIFT !== page && !callees.has(pc)) offPage.add(pc);
       if (pc !== rootPc) {
         const info = this.cold.get(pc);
         if (info?.never) continue;
@@ -457,8 +458,9 @@ export class Jit {
     if (!blocks.length) return false;
     if (this.regionShape === 'loops' && blocks.length > 1) {
       // recursion through calls stays inside a small region; a large one is split at calls
-      let kept = loopRegion(blocks, true);
-      if (kept.reduce((n, b) => n + b.ninsns, 0) > MAX_RECURSIVE_REGION_INSNS) kept = loopRegion(blocks, false);
+      const local = blocks.filter((b) => !offPage.has(b.pc));
+      let kept = loopRegion(local, true);
+      if (kept.reduce((n, b) => n + b.ninsns, 0) > MAX_RECURSIVE_REGION_INSNS) kept = loopRegion(local, false);
       if (kept.length === 1 && !kept[0].succs.includes(kept[0].pc)) {
         const mode = this.guest.modeNow();
         kept = extendForward(blocks, kept, MAX_FORWARD_EXTENSION_INSNS, (pc) => this.map.has(this.key(pc, mode)));
