@@ -672,9 +672,9 @@ function loopRegion(blocks: IrBlock[], calls: boolean): IrBlock[] {
 const MAX_LEAF_INSNS = 48;
 
 /**
- * The call targets among `blocks` that start small leaf functions: every block reachable from
- * the entry (by branches) is among `blocks`, none calls, and they end in returns. Their blocks,
- * by entry pc.
+ * The call targets among `blocks` that start small leaf functions: the blocks reachable from
+ * the entry by branches (those among `blocks`: the others never ran, and would be exits) make
+ * no calls, and some end in returns. Their blocks, by entry pc.
  */
 function leafCallees(blocks: IrBlock[], byPc: Map<number, IrBlock>): Map<number, IrBlock[]> {
   const out = new Map<number, IrBlock[]>();
@@ -685,7 +685,8 @@ function leafCallees(blocks: IrBlock[], byPc: Map<number, IrBlock>): Map<number,
     let insns = 0, ok = true;
     while (ok && work.length) {
       const b = byPc.get(work.pop()!);
-      if (!b || b.callTargets.length || b.returnPoints.length) ok = false;
+      if (!b) continue; // never run (yet): an exit of the region if it ever runs
+      if (b.callTargets.length || b.returnPoints.length) ok = false;
       else {
         body.push(b);
         insns += b.ninsns;
