@@ -1,7 +1,9 @@
 // JS backend: a region (blocks of IR) -> the source of one JS function.
 //
-// The function keeps control inside itself: `for (;;) switch (b)` over the region's blocks, one
-// case per block, so loops and fall-through paths never return to the dispatcher. Cached guest
+// The function keeps control inside itself, so loops and fall-through paths never return to the
+// dispatcher: the blocks follow one another in nested labeled statements (a jump to a later
+// block is `break Bk`), inside `for (;;)` with a `switch (b)` at its top that enters at block b
+// and takes the jumps back to earlier blocks. Cached guest
 // registers (those the region's loops use: loopGlobals) live in JS locals, loaded on entry and
 // written back at every exit; the others are read and written in R directly. Each block entry
 // checks the instruction budget (`left`) so an endless guest loop still stops on time. Memory
@@ -143,7 +145,7 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
   blocks.forEach((blk, bi) => {
     maxTemps = Math.max(maxTemps, blk.ntemps);
     const len = blk.ninsns;
-    emit(`    case ${bi}: // ${hex(blk.pc)}`);
+    emit(bi === 0 ? `    // ${hex(blk.pc)}` : `    } // B${bi}: ${hex(blk.pc)}`);
     // a block that jumps back to its own start becomes a JS loop of its own
     const selfLoop = blk.ops.some((op) => op.op === 'goto_tb' && op.pc === blk.pc);
     if (selfLoop) emit(`      c${bi}: for (;;) {`);
@@ -167,6 +169,9 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
     const refundAfter = () => len - cur - 1;
     const refundAt = () => len - cur;
     const leave = (refund: number, body: string) => (refund > 0 ? `left = (left + ${refund}) | 0; ` : '') + body;
+    // a later block: a direct jump to its start (the end of its label); an earlier one: round
+    // the loop, through the entry switch
+    const jumpTo = (ti: number) => (ti > bi ? `break B${ti};` : `b = ${ti}; continue L;`);
     const newSite = (wb: Global[] | null = null): number => {
       sites.push({ pc: curPc, next: curNext, flags: curFlags, refund: refundAt(), wb });
       return sites.length - 1;
@@ -278,11 +283,11 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
           const refund = refundAfter();
           if (ti !== undefined) {
             if (ti === bi) return leave(refund, `continue c${bi};`);
-            // the next block in order: fall through into its case
+            // the next block in order: fall through into it
             const last = isLastReachable(ops, i);
             // (out of a self-loop's JS loop first: the end of its body would go round again)
             if (ti === bi + 1 && refund === 0 && last) return selfLoop ? `break c${bi};` : `// fall through to ${hex(op.pc)}`;
-            return leave(refund, `b = ${ti}; continue L;`);
+            return leave(refund, jumpTo(ti));
           }
           let slot = exitSlotOf.get(op.pc);
           if (slot === undefined) {
@@ -298,7 +303,7 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
           // return looks only among the return points: fewer cases, fewer mispredicted compares.
           let s = leave(refundAfter(), `xpc = ${ex(op.a)}; `);
           const targets = blk.returns ? returnTargets : blocks.map((t, ti) => ti);
-          if (targets.length) s += `switch (xpc) { ${targets.map((ti) => `case ${lit(blocks[ti].pc)}: b = ${ti}; continue L;`).join(' ')} } `;
+          if (targets.length) s += `switch (xpc) { ${targets.map((ti) => `case ${lit(blocks[ti].pc)}: ${jumpTo(ti)}`).join(' ')} } `;
           return s + 'xid = -2; break L;';
         }
         case 'exit_env':
@@ -386,11 +391,14 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
   for (let i = 0; i < maxTemps; i++) temps.push(`t${i} = 0`);
   src.push(`  let ${[...temps, 'p', 'i_ = 0', 's_ = 0', 'xpc = 0', 'xid = -1'].join(', ')};`);
   src.push('  try {');
+  // Block k starts where label Bk's statement ends; the labels nest (the last outermost), so every
+  // earlier block can `break Bk` to it: a direct jump, where a `switch` dispatch is an indirect
+  // jump V8 often mispredicts (it was a quarter of vfprintf's region time). The switch at the
+  // top only enters the region at block b and takes backward edges.
   src.push('  L: for (;;) {');
-  src.push('    switch (b) {');
+  if (blocks.length > 1) src.push('    ' + blocks.slice(1).map((_, k) => `B${blocks.length - 1 - k}: {`).join(' '));
+  src.push(`    switch (b) { case 0: break; ${blocks.slice(1).map((_, k) => `case ${k + 1}: break B${k + 1};`).join(' ')} default: throw new Error("region: bad block index " + b); }`);
   src.push(...out);
-  src.push(`    default: throw new Error("region: bad block index " + b);`);
-  src.push('    }');
   src.push('  }');
   src.push('  } catch (e) {');
   if (sites.length) {
