@@ -338,7 +338,7 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
         return assign(d, `${ok} ? ${view}[${i}] : ${op.signed ? `(H.rd8(${a}, ${site}, ${k}) << 24) >> 24` : `H.rd8(${a}, ${site}, ${k}) | 0`}`);
       }
       const idx = `(${a} >>> 2) & 1023`;
-      let s = `p = PL[RI[${a} >>> 12]]; `;
+      let s = `p = RP[${a} >>> 12]; `;
       if (op.size === 4) {
         s += assign(d, `p !== undefined && (${a} & 3) === 0 ? p[${idx}] : H.rd32(${a}, ${site}, ${k}) | 0`);
       } else if (op.size === 2) {
@@ -365,7 +365,7 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
         return `if (${ok}) FB[${bx ? `${a} ^ 3` : a}] = ${v}; else H.wr8(${a}, ${v}, ${site}, ${k});`;
       }
       const idx = `(${a} >>> 2) & 1023`;
-      let s = `p = PL[WI[${a} >>> 12]]; `;
+      let s = `p = WP[${a} >>> 12]; `;
       if (op.size === 4) {
         s += `if (p !== undefined && (${a} & 3) === 0) p[${idx}] = ${v}; `;
         s += `else H.wr32(${a}, ${v}, ${site}, ${k});`;
@@ -435,19 +435,19 @@ export function generateRegion(blocks: IrBlock[], target: CodegenTarget, opts: C
 
 /** True if no reachable op follows index i in the block (only labels that nobody targets could). */
 /**
- * Source of the shared memory helpers (a factory taking PL, RI, WI, H and returning
+ * Source of the shared memory helpers (a factory taking RP, WP, H and returning
  * [LW, LH, LB, SW, SH, SB]): page-array fast paths, runtime slow paths.
  */
 export function memoryHelpersSource(bigEndian: boolean): string {
   const sh1 = bigEndian ? '(~a & 3) << 3' : '(a & 3) << 3';
   const sh2 = bigEndian ? '((a ^ 2) & 2) << 3' : '(a & 2) << 3';
   return `"use strict";
-function LW(a, s, k) { const p = PL[RI[a >>> 12]]; return p !== undefined && (a & 3) === 0 ? p[(a >>> 2) & 1023] : H.rd32(a, s, k); }
-function LH(a, s, k) { const p = PL[RI[a >>> 12]]; return p !== undefined && (a & 1) === 0 ? (p[(a >>> 2) & 1023] >>> (${sh2})) & 65535 : H.rd16(a, s, k); }
-function LB(a, s, k) { const p = PL[RI[a >>> 12]]; return p !== undefined ? (p[(a >>> 2) & 1023] >>> (${sh1})) & 255 : H.rd8(a, s, k); }
-function SW(a, v, s, k) { const p = PL[WI[a >>> 12]]; if (p !== undefined && (a & 3) === 0) p[(a >>> 2) & 1023] = v; else H.wr32(a, v, s, k); }
-function SH(a, v, s, k) { const p = PL[WI[a >>> 12]]; if (p !== undefined && (a & 1) === 0) { const i = (a >>> 2) & 1023, k = ${sh2}; p[i] = (p[i] & ~(65535 << k)) | ((v & 65535) << k); } else H.wr16(a, v, s, k); }
-function SB(a, v, s, k) { const p = PL[WI[a >>> 12]]; if (p !== undefined) { const i = (a >>> 2) & 1023, k = ${sh1}; p[i] = (p[i] & ~(255 << k)) | ((v & 255) << k); } else H.wr8(a, v, s, k); }
+function LW(a, s, k) { const p = RP[a >>> 12]; return p !== undefined && (a & 3) === 0 ? p[(a >>> 2) & 1023] : H.rd32(a, s, k); }
+function LH(a, s, k) { const p = RP[a >>> 12]; return p !== undefined && (a & 1) === 0 ? (p[(a >>> 2) & 1023] >>> (${sh2})) & 65535 : H.rd16(a, s, k); }
+function LB(a, s, k) { const p = RP[a >>> 12]; return p !== undefined ? (p[(a >>> 2) & 1023] >>> (${sh1})) & 255 : H.rd8(a, s, k); }
+function SW(a, v, s, k) { const p = WP[a >>> 12]; if (p !== undefined && (a & 3) === 0) p[(a >>> 2) & 1023] = v; else H.wr32(a, v, s, k); }
+function SH(a, v, s, k) { const p = WP[a >>> 12]; if (p !== undefined && (a & 1) === 0) { const i = (a >>> 2) & 1023, k = ${sh2}; p[i] = (p[i] & ~(65535 << k)) | ((v & 65535) << k); } else H.wr16(a, v, s, k); }
+function SB(a, v, s, k) { const p = WP[a >>> 12]; if (p !== undefined) { const i = (a >>> 2) & 1023, k = ${sh1}; p[i] = (p[i] & ~(255 << k)) | ((v & 255) << k); } else H.wr8(a, v, s, k); }
 return [LW, LH, LB, SW, SH, SB];
 `;
 }

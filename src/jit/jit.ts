@@ -45,7 +45,7 @@ export interface JitGuest {
   formatCpu(pc: number): string;
   /** The runtime object generated code calls (H). */
   readonly runtime: JitRuntime;
-  /** Arguments passed to every region factory after R, C, PL, RI, WI, H, M. */
+  /** Arguments passed to every region factory after R, C, RP, WP, H, M. */
   readonly cpuObject: unknown;
   readonly regs: Int32Array;
   /** The value the runtime throws when a store invalidated translated code. */
@@ -266,8 +266,8 @@ export class Jit {
   }
 
   private makeMemFns(): unknown[] {
-    return (new Function('PL', 'RI', 'WI', 'H', memoryHelpersSource(this.guest.bigEndian)) as (...a: unknown[]) => unknown[])(
-      this.mem.pageList, this.mem.readIndex, this.mem.writeIndex, this.rt);
+    return (new Function('RP', 'WP', 'H', memoryHelpersSource(this.guest.bigEndian)) as (...a: unknown[]) => unknown[])(
+      this.mem.readPages, this.mem.writePages, this.rt);
   }
 
   private key(pc: number, mode: number = this.guest.modeNow()): number {
@@ -534,9 +534,9 @@ export class Jit {
   private compile(source: string): RegionFn {
     const g = this.guest;
     const extra = Object.entries(g.extraArgs ?? {});
-    const factory = new Function('R', 'C', 'PL', 'RI', 'WI', 'H', 'M', 'MHS', 'MHU', 'SMC', 'LW', 'LH', 'LB', 'SW', 'SH', 'SB',
+    const factory = new Function('R', 'C', 'RP', 'WP', 'H', 'M', 'MHS', 'MHU', 'SMC', 'LW', 'LH', 'LB', 'SW', 'SH', 'SB',
       'FM', 'FB', 'FSB', 'FH', 'FSH', 'RB', 'WB', ...extra.map(([k]) => k), source) as (...a: unknown[]) => RegionFn;
-    return factory(g.regs, g.cpuObject, this.mem.pageList, this.mem.readIndex, this.mem.writeIndex, this.rt, this.m, mulHighS, mulHighU, g.smcExit, ...this.memFns,
+    return factory(g.regs, g.cpuObject, this.mem.readPages, this.mem.writePages, this.rt, this.m, mulHighS, mulHighU, g.smcExit, ...this.memFns,
       ...this.flatArgs, ...extra.map(([, v]) => v));
   }
 

@@ -36,12 +36,10 @@ export interface MmioHandler {
 export const DEFAULT_MEMORY_CAP = 256 * 1024 * 1024;
 
 /**
- * Page tables are typed index arrays by page number into a short list of page objects
- * (`pageList[readIndex[addr >>> 12]]`). Plain 512K-entry JS arrays of pages cost ~15 ms each to
- * create, which every run paid twice (0.27 -> 0.24 s to start a Linux program), and the
- * garbage collector scanned them; an untouched Int32Array costs nothing. The tables put
- * kuseg (user space), and for a system-mode machine kseg0 too (a kernel's data), on the fast
- * path. Kernel-segment pages (0x80000000 and up) are also kept in
+ * Page tables are plain arrays indexed by page number (one load on the fast path). They cover
+ * kuseg (user space), and for a system-mode machine kseg0 too (a kernel's data): creating a
+ * table costs ~20 ms per 512K entries, and a million-entry pair cost a booted machine ~130 ms
+ * with its garbage collection. Kernel-segment pages (0x80000000 and up) are also kept in
  * `kpages`; kseg0 ones leave the tables in user mode, and the pages above the tables (kseg1:
  * uncached views, the ROM; kseg2/3) are only reached through the slow path, which enforces
  * user mode. Released tables are pooled: the autograder creates a fresh machine per test.
@@ -51,9 +49,7 @@ export const DEFAULT_MEMORY_CAP = 256 * 1024 * 1024;
  */
 const USER_TABLE_PAGES = 0x80000000 / PAGE_SIZE;
 const KSEG0_TABLE_PAGES = 0xa0000000 / PAGE_SIZE;
-/** Index tables cover the whole 32-bit space, so any `addr >>> 12` indexes them. */
-const INDEX_ENTRIES = 2 ** 32 / PAGE_SIZE;
-const PAGE_TABLE_POOL: Int32Array[] = [];
+const PAGE_TABLE_POOL: (Int32Array | undefined)[][] = [];
 const PAGE_TABLE_POOL_MAX = 8;
 
 /**
@@ -80,8 +76,9 @@ function takeFlatMemory(): FlatMemory | null {
   }
 }
 
-function takePageIndex(): Int32Array {
-  return PAGE_TABLE_POOL.pop() ?? new Int32Array(INDEX_ENTRIES);
+function takePageTable(count: number): (Int32Array | undefined)[] {
+  const i = PAGE_TABLE_POOL.findIndex((t) => t.length === count);
+  return i >= 0 ? PAGE_TABLE_POOL.splice(i, 1)[0] : new Array(count);
 }
 
 export class Memory {
@@ -95,11 +92,11 @@ export class Memory {
     if (this.released) return;
     this.released = true;
     const set = this.setEntries;
-    for (const index of [this.readIndex, this.writeIndex]) {
+    for (const table of [this.readPages, this.writePages]) {
       if (PAGE_TABLE_POOL.length >= PAGE_TABLE_POOL_MAX) break;
-      if (set) for (const n of set) index[n] = 0;
-      else index.fill(0);
-      PAGE_TABLE_POOL.push(index);
+      if (set) for (const n of set) table[n] = undefined;
+      else table.fill(undefined);
+      PAGE_TABLE_POOL.push(table);
     }
     if (this.flat && this.readOk && this.writeOk) {
       for (const bits of [this.readOk, this.writeOk]) {
@@ -110,33 +107,14 @@ export class Memory {
     }
   }
 
-  /**
-   * The fast path's page tables: page number -> slot of `pageList` (0: none; take the slow
-   * path), for reads and for writes (a watched page, with translated code, has no write slot).
-   * The fast path reads `pageList[readIndex[addr >>> 12]]`. Typed index arrays instead of two
-   * JS arrays of pages: a 512K-entry JS array cost ~15 ms to create, and the garbage collector
-   * scanned it; these cost nothing until touched.
-   */
-  readonly readIndex: Int32Array;
-  readonly writeIndex: Int32Array;
-  /** Pages on the fast path by slot (slot 0: none); a slot is freed when no entry uses it. */
-  readonly pageList: (Int32Array | undefined)[] = [undefined];
-  private readonly slotUses: number[] = [0];
-  private readonly slotOf = new Map<Int32Array, number>();
-  private readonly freeSlots: number[] = [];
-
-  /** The fast-path page for reads (writes) at page number n, if any. */
-  readPage(n: number): Int32Array | undefined {
-    return this.pageList[this.readIndex[n]];
-  }
-
-  writePage(n: number): Int32Array | undefined {
-    return this.pageList[this.writeIndex[n]];
-  }
+  /** Pages readable on the fast path, by page number (pages past the end: slow path). */
+  readonly readPages: (Int32Array | undefined)[];
+  /** Pages writable on the fast path; a watched page (translated code) is absent here. */
+  readonly writePages: (Int32Array | undefined)[];
   /**
    * User-mode machines: kuseg as one buffer (committed by the OS as pages are touched), which
    * every kuseg page is a view of, so generated code can index it by address; readOk/writeOk
-   * say which pages the fast path may use (1), as readIndex/writeIndex do.
+   * say which pages the fast path may use (1), as readPages/writePages do.
    */
   readonly flat: Int32Array | null = null;
   readonly readOk: Uint8Array | null = null;
@@ -167,8 +145,8 @@ export class Memory {
     fastKseg0 = false,
   ) {
     this.tablePages = fastKseg0 ? KSEG0_TABLE_PAGES : USER_TABLE_PAGES;
-    this.readIndex = takePageIndex();
-    this.writeIndex = takePageIndex();
+    this.readPages = takePageTable(this.tablePages);
+    this.writePages = takePageTable(this.tablePages);
     const flat = fastKseg0 ? null : takeFlatMemory();
     if (flat) {
       this.flat = flat.words;
@@ -194,41 +172,18 @@ export class Memory {
 
   /** Sets entry n of the read (write) table and its bitmap; entries past its end are undefined already. */
   private setRead(n: number, p: Int32Array | undefined): void {
-    this.setEntry(this.readIndex, this.readOk, n, p);
+    this.setEntry(this.readPages, this.readOk, n, p);
   }
 
   private setWrite(n: number, p: Int32Array | undefined): void {
-    this.setEntry(this.writeIndex, this.writeOk, n, p);
+    this.setEntry(this.writePages, this.writeOk, n, p);
   }
 
-  private setEntry(index: Int32Array, ok: Uint8Array | null, n: number, p: Int32Array | undefined): void {
-    if (n >= this.tablePages) return;
-    const old = index[n];
-    const slot = p ? this.slotFor(p) : 0;
-    if (slot === old) return;
-    if (slot) {
-      this.slotUses[slot]++;
-      if (old === 0) this.noteEntry(n);
-    }
-    index[n] = slot;
-    if (ok) ok[n] = slot ? 1 : 0;
-    if (old && --this.slotUses[old] === 0) {
-      this.slotOf.delete(this.pageList[old]!);
-      this.pageList[old] = undefined;
-      this.freeSlots.push(old);
-    }
-  }
-
-  /** The slot of page p in pageList, given one if it has none. */
-  private slotFor(p: Int32Array): number {
-    let s = this.slotOf.get(p);
-    if (s === undefined) {
-      s = this.freeSlots.pop() ?? this.pageList.length;
-      this.pageList[s] = p;
-      this.slotUses[s] = 0;
-      this.slotOf.set(p, s);
-    }
-    return s;
+  private setEntry(table: (Int32Array | undefined)[], ok: Uint8Array | null, n: number, p: Int32Array | undefined): void {
+    if (n >= table.length) return;
+    if (p && table[n] === undefined) this.noteEntry(n);
+    table[n] = p;
+    if (ok) ok[n] = p ? 1 : 0;
   }
 
   /**
@@ -285,7 +240,7 @@ export class Memory {
     this.regions = kept;
     for (let a = s; a < e; a += PAGE_SIZE) {
       const n = a >>> PAGE_BITS;
-      if (this.readPage(n) || this.kpages.has(n)) this.allocatedBytes -= PAGE_SIZE;
+      if (this.readPages[n] || this.kpages.has(n)) this.allocatedBytes -= PAGE_SIZE;
       this.setRead(n, undefined);
       this.setWrite(n, undefined);
       this.kpages.delete(n);
@@ -316,13 +271,13 @@ export class Memory {
     this.watchers.set(pageNo, onWrite);
     this.setWrite(pageNo, undefined);
     // stores through an alias of this page must reach the watcher too
-    const p = this.readPage(pageNo), nums = p && this.aliasNums.get(p);
+    const p = this.readPages[pageNo], nums = p && this.aliasNums.get(p);
     if (nums) for (const k of nums) this.setWrite(k, undefined);
   }
 
   unwatchPage(pageNo: number): void {
     this.watchers.delete(pageNo);
-    const p = this.readPage(pageNo) ?? this.kpages.get(pageNo);
+    const p = this.readPages[pageNo] ?? this.kpages.get(pageNo);
     if (!(this.userMode && pageNo >= KSEG_PAGE)) this.setWrite(pageNo, p);
     const nums = p && this.aliasNums.get(p);
     if (nums) for (const k of nums) if (!this.watchers.has(k) && !(this.userMode && k >= KSEG_PAGE)) this.setWrite(k, p);
@@ -330,13 +285,13 @@ export class Memory {
 
   /** Page `pageNo` if it is allocated and reachable in the current mode (never allocates). */
   presentPage(pageNo: number): Int32Array | undefined {
-    return this.readPage(pageNo) ?? (this.userMode ? undefined : this.kpages.get(pageNo));
+    return this.readPages[pageNo] ?? (this.userMode ? undefined : this.kpages.get(pageNo));
   }
 
   /** The page holding `addr`, allocating it if mapped; undefined for MMIO or unmapped. */
   pageFor(addr: number): Int32Array | undefined {
     const n = addr >>> PAGE_BITS;
-    const p = this.readPage(n) ?? this.kpages.get(n);
+    const p = this.readPages[n] ?? this.kpages.get(n);
     if (p) return p;
     const region = this.regionAt(addr);
     if (!region) return undefined;
@@ -449,20 +404,20 @@ export class Memory {
 
   fetch(addr: number): number {
     if (addr & 3) throw new GuestException(ExcCode.AdEL, addr >>> 0);
-    const p = this.pageList[this.readIndex[addr >>> PAGE_BITS]];
+    const p = this.readPages[addr >>> PAGE_BITS];
     return p !== undefined ? p[(addr >>> 2) & WORD_MASK] : this.slowRead(addr, 4, true);
   }
 
   read32(addr: number): number {
     if (addr & 3) throw new GuestException(ExcCode.AdEL, addr >>> 0);
-    const p = this.pageList[this.readIndex[addr >>> PAGE_BITS]];
+    const p = this.readPages[addr >>> PAGE_BITS];
     return p !== undefined ? p[(addr >>> 2) & WORD_MASK] : this.slowRead(addr, 4, false);
   }
 
   /** Zero-extended halfword. */
   read16(addr: number): number {
     if (addr & 1) throw new GuestException(ExcCode.AdEL, addr >>> 0);
-    const p = this.pageList[this.readIndex[addr >>> PAGE_BITS]];
+    const p = this.readPages[addr >>> PAGE_BITS];
     return p !== undefined
       ? (p[(addr >>> 2) & WORD_MASK] >>> (((addr ^ this.halfXor) & 2) << 3)) & 0xffff
       : this.slowRead(addr, 2, false);
@@ -470,7 +425,7 @@ export class Memory {
 
   /** Zero-extended byte. */
   read8(addr: number): number {
-    const p = this.pageList[this.readIndex[addr >>> PAGE_BITS]];
+    const p = this.readPages[addr >>> PAGE_BITS];
     return p !== undefined
       ? (p[(addr >>> 2) & WORD_MASK] >>> (((addr ^ this.byteXor) & 3) << 3)) & 0xff
       : this.slowRead(addr, 1, false);
@@ -478,14 +433,14 @@ export class Memory {
 
   write32(addr: number, value: number): void {
     if (addr & 3) throw new GuestException(ExcCode.AdES, addr >>> 0);
-    const p = this.pageList[this.writeIndex[addr >>> PAGE_BITS]];
+    const p = this.writePages[addr >>> PAGE_BITS];
     if (p !== undefined) p[(addr >>> 2) & WORD_MASK] = value;
     else this.slowWrite(addr, 4, value);
   }
 
   write16(addr: number, value: number): void {
     if (addr & 1) throw new GuestException(ExcCode.AdES, addr >>> 0);
-    const p = this.pageList[this.writeIndex[addr >>> PAGE_BITS]];
+    const p = this.writePages[addr >>> PAGE_BITS];
     if (p !== undefined) {
       const i = (addr >>> 2) & WORD_MASK, sh = ((addr ^ this.halfXor) & 2) << 3;
       p[i] = (p[i] & ~(0xffff << sh)) | ((value & 0xffff) << sh);
@@ -493,7 +448,7 @@ export class Memory {
   }
 
   write8(addr: number, value: number): void {
-    const p = this.pageList[this.writeIndex[addr >>> PAGE_BITS]];
+    const p = this.writePages[addr >>> PAGE_BITS];
     if (p !== undefined) {
       const i = (addr >>> 2) & WORD_MASK, sh = ((addr ^ this.byteXor) & 3) << 3;
       p[i] = (p[i] & ~(0xff << sh)) | ((value & 0xff) << sh);
@@ -509,7 +464,7 @@ export class Memory {
       let i = 0;
       while (i < n) {
         const a = (addr + i) >>> 0;
-        const page = (a & 3) === 0 && n - i >= 4 ? this.writePage(a >>> PAGE_BITS) : undefined;
+        const page = (a & 3) === 0 && n - i >= 4 ? this.writePages[a >>> PAGE_BITS] : undefined;
         if (page === undefined) {
           // unaligned, unallocated, watched, MMIO or kernel: one byte through the guest store path
           this.write8(a, bytes[i++]);

@@ -50,7 +50,7 @@ export class MipsJitRuntime {
 
   /** ldc1: the doubleword at a (8-aligned) into FPR words i (low) and i + 1 (high). */
   ld64(a: number, i: number, unexecuted: number): void {
-    const p = this.mem.readPage(a >>> 12), fw = this.fw;
+    const p = this.mem.readPages[a >>> 12], fw = this.fw;
     if (p !== undefined && (a & 7) === 0) {
       const k = (a >>> 2) & 1023;
       fw[i] = p[k + this.hiFirst];
@@ -69,7 +69,7 @@ export class MipsJitRuntime {
    * a store into translated code ends the block. w0 goes to the lower address.
    */
   sd64(a: number, w0: number, w1: number, unexecuted: number): void {
-    const p = this.mem.writePage(a >>> 12);
+    const p = this.mem.writePages[a >>> 12];
     if (p !== undefined && (a & 7) === 0) {
       const i = (a >>> 2) & 1023;
       p[i] = w0;

@@ -344,7 +344,7 @@ const reservedHandler: Handler = () => {
  * on a GuestException the CPU state is exactly as before the faulting instruction.
  */
 export function interpret(m: Machine, handlers: Handler[], maxInsns: number): void {
-  const cpu = m.cpu, mem = m.mem, r = cpu.r, pages = mem.pageList, index = mem.readIndex;
+  const cpu = m.cpu, mem = m.mem, r = cpu.r, pages = mem.readPages;
   const cache = decodeCacheOf(m, handlers);
   const cacheWords = cache.words, cacheHandlers = cache.handlers;
   let n = 0;
@@ -360,7 +360,7 @@ export function interpret(m: Machine, handlers: Handler[], maxInsns: number): vo
     while (n < maxInsns) {
       pc = cpu.pc;
       npc = cpu.npc;
-      const page = pages[index[pc >>> 12]];
+      const page = pages[pc >>> 12];
       const w = page !== undefined && (pc & 3) === 0 ? page[(pc >>> 2) & 1023] : mem.fetch(pc);
       const slot = (pc >>> 2) & DECODE_CACHE_MASK;
       let h = cacheHandlers[slot];
