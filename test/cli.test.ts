@@ -183,6 +183,43 @@ describe.skipIf(!built)('asmbox boot and bench --boot', () => {
   });
 });
 
+describe.skipIf(!built)('asmbox bench --against: a reference emulator side by side', () => {
+  // the reference here is asmbox's own interpreter behind a script (CI has no qemu-user); the
+  // Linux benchmark runs the same option with qemu-mips
+  const hello = join(ROOT, 'test/fixtures/linux/bin/be/hello');
+  const script = (name: string, body: string) => {
+    const f = join(tmp, name);
+    writeFileSync(f, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    return f;
+  };
+  it('times both whole processes, reports the ratio and checks the outputs agree', () => {
+    const ref = script('ref-interp.sh', `exec "${process.execPath}" "${CLI}" run --engine interp "$@"`);
+    const r = asmbox(['bench', '--against', ref, '--repeat', '2', hello]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/whole processes side by side, wall time, best of 2/);
+    expect(r.stdout).toMatch(/ref-interp\.sh +\d+\.\d{3} s/);
+    expect(r.stdout).toMatch(/asmbox run \(jit\) +\d+\.\d{3} s +\d+\.\d\dx the reference/);
+    expect(r.stdout).toMatch(/outputs match \(stdout \d+ bytes, exit 0\)/);
+    const j = JSON.parse(asmbox(['bench', '--against', ref, '--json', hello]).stdout);
+    expect(j.same).toBe(true);
+    expect(j.ratio).toBeCloseTo(j.asmboxRun.seconds / j.referenceRun.seconds, 6);
+  });
+  it('a reference that prints something else is a mismatch (exit 1)', () => {
+    const r = asmbox(['bench', '--against', script('ref-other.sh', 'echo other'), hello]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/MISMATCH: .*ref-other\.sh exit 0, stdout "other\\n"/);
+  });
+  it('a missing reference command, an assembly source or --boot is a usage error', () => {
+    const missing = asmbox(['bench', '--against', join(tmp, 'no-such-emulator'), hello]);
+    expect(missing.status).toBe(EXIT.usage);
+    expect(missing.stderr).toMatch(/cannot run .*no-such-emulator: ENOENT/);
+    const src = asmbox(['bench', '--against', 'qemu-mips', join(ROOT, 'bench/programs/fib.s')]);
+    expect(src.status).toBe(EXIT.usage);
+    expect(src.stderr).toMatch(/--against needs an ELF executable/);
+    expect(asmbox(['bench', '--against', 'qemu-mips', '--boot', join(ROOT, 'roms/kernel.s')]).status).toBe(EXIT.usage);
+  });
+});
+
 describe.skipIf(!built)('asmbox boot: untrusted ROMs', () => {
   const flood = join(tmp, 'flood.s');
   writeFileSync(flood, '\t.ktext 0xbfc00000\n\tlui $s0, 0xbf00\nloop:\tlw $t0, 8($s0)\n\tandi $t0, $t0, 1\n\tbeq $t0, $zero, loop\n\tnop\n\tli $t1, 65\n\tb loop\n\tsw $t1, 12($s0)\n');

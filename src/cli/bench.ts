@@ -15,6 +15,7 @@ import type { JitStats } from '../jit/jit.js';
 import { EXIT } from './exit-codes.js';
 import { parseInteger } from './options.js';
 import { assembleForRun, isAssemblySource, type AsmFlags } from './asm.js';
+import { AgainstError, benchAgainst, formatAgainst } from './bench-against.js';
 
 
 interface BenchFlags {
@@ -26,6 +27,9 @@ interface BenchFlags {
   jitThreshold?: number;
   stdin?: string;
   json?: boolean;
+  /** A reference emulator command (qemu-mips): whole processes side by side instead. */
+  against?: string;
+  engine: EngineKind;
 }
 
 export interface EngineRun {
@@ -157,6 +161,28 @@ export function formatBench(r: BenchResult, repeat: number): string {
   return lines.join('\n');
 }
 
+/** `bench --against`: an ELF program under the reference emulator and under `asmbox run`. */
+function benchAgainstCommand(file: string, args: string[], flags: BenchFlags, setExit: (code: number) => void): void {
+  if (flags.boot) throw new BenchError('--against runs user programs; it does not go with --boot', EXIT.usage);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new BenchError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, EXIT.badInput);
+  }
+  if (isAssemblySource(file, bytes)) throw new BenchError(`${file}: --against needs an ELF executable (a reference emulator runs machine code, not assembly source)`, EXIT.usage);
+  let r;
+  try {
+    r = benchAgainst(flags.against!, file, args, { repeat: flags.repeat, engine: flags.engine, stdin: flags.stdin });
+  } catch (e) {
+    if (e instanceof AgainstError) throw new BenchError(e.message, EXIT.usage);
+    throw e;
+  }
+  if (flags.json) process.stdout.write(JSON.stringify({ ...r, referenceRun: { ...r.referenceRun, stdout: undefined }, asmboxRun: { ...r.asmboxRun, stdout: undefined } }, null, 2) + '\n');
+  else process.stdout.write(formatAgainst(r, flags.repeat) + '\n');
+  setExit(r.same ? 0 : 1);
+}
+
 export function addBenchCommand(program: Command, setExit: (code: number) => void): void {
   program.command('bench')
     .description('run a program (ELF or assembly) under the interpreter and the translator, check they agree, and print guest MIPS, speedup and translator statistics')
@@ -168,11 +194,15 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('--stdin <file>', 'guest standard input (the same for every run)')
     .option('--boot', 'system mode: <program> is a ROM booted from the reset vector, as `asmbox boot` runs it')
     .option('--disk <image>', 'with --boot: disk image (read through a copy-on-write overlay; never written)')
+    .option('--against <command>', 'instead: time `asmbox run` against a reference emulator run as `COMMAND program args` (e.g. qemu-mips), whole processes side by side, and compare their outputs')
+    .addOption(new Option('--engine <kind>', 'with --against: the engine asmbox runs').choices(['jit', 'interp']).default('jit'))
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nExamples:\n  asmbox bench bench/programs/alu-loop.s --repeat 3\n  asmbox bench --boot roms/kernel.s          the kernel demo: timer interrupt every 10,000 instructions')
+    .addHelpText('after', '\nExamples:\n  asmbox bench bench/programs/alu-loop.s --repeat 3\n  asmbox bench --boot roms/kernel.s          the kernel demo: timer interrupt every 10,000 instructions\n' +
+      '  asmbox bench --against qemu-mips --repeat 3 bench/linux/bin/be/fib 39   asmbox against qemu-user')
     .action((file: string, args: string[], flags: BenchFlags) => {
       try {
         if (flags.disk && !flags.boot) throw new BenchError('--disk needs --boot', EXIT.usage);
+        if (flags.against) return benchAgainstCommand(file, args, flags, setExit);
         const r = benchProgram(file, args, flags);
         if (flags.json) process.stdout.write(JSON.stringify({ ...r, interp: { ...r.interp, stdout: undefined }, jit: { ...r.jit, stdout: undefined } }, null, 2) + '\n');
         else process.stdout.write(formatBench(r, flags.repeat) + '\n');
