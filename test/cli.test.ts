@@ -208,6 +208,10 @@ describe.skipIf(!built)('asmbox bench --against: a reference emulator side by si
     const r = asmbox(['bench', '--against', script('ref-other.sh', 'echo other'), hello]);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/MISMATCH: .*ref-other\.sh exit 0, stdout "other\\n"/);
+    // a reference killed by a signal counts as the shell does: 128 + the signal (SIGABRT 6)
+    const killed = asmbox(['bench', '--against', script('ref-abort.sh', 'kill -ABRT $$'), hello]);
+    expect(killed.status).toBe(1);
+    expect(killed.stdout).toMatch(/MISMATCH: .*ref-abort\.sh exit 134,/);
   });
   it('a missing reference command, an assembly source or --boot is a usage error', () => {
     const missing = asmbox(['bench', '--against', join(tmp, 'no-such-emulator'), hello]);

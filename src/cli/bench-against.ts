@@ -5,6 +5,7 @@
 // compared.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 
 export interface ProcessRun {
   seconds: number;
@@ -30,7 +31,9 @@ function timed(cmd: string, argv: string[], input: Buffer): ProcessRun {
   const r = spawnSync(cmd, argv, { input, maxBuffer: 256 << 20 });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   if (r.error) throw new AgainstError(`cannot run ${cmd}: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`);
-  return { seconds, stdout: r.stdout.toString('latin1'), exitCode: r.status ?? 128 + 1 };
+  // killed by a signal (a guest abort under qemu): the shell's 128 + signal number
+  const signal = r.signal ? constants.signals[r.signal] ?? 0 : 0;
+  return { seconds, stdout: r.stdout.toString('latin1'), exitCode: r.status ?? 128 + signal };
 }
 
 export function benchAgainst(reference: string, file: string, args: string[], opts: { repeat: number; engine: string; stdin?: string }): AgainstResult {

@@ -3,11 +3,11 @@
 // The function keeps control inside itself, so loops and fall-through paths never return to the
 // dispatcher: the blocks follow one another in nested labeled statements (a jump to a later
 // block is `break Bk`), inside `for (;;)` with a `switch (b)` at its top that enters at block b
-// and takes the jumps back to earlier blocks. Cached guest
-// registers (those the region's loops use: loopGlobals) live in JS locals, loaded on entry and
-// written back at every exit; the others are read and written in R directly. Each block entry
-// checks the instruction budget (`left`) so an endless guest loop still stops on time. Memory
-// accesses index the flat user buffer (target.flat) or a page object, with a runtime slow path.
+// and takes the jumps back to earlier blocks. Cached guest registers (those the region's loops
+// use: loopGlobals) live in JS locals, loaded on entry and written back at every exit; the
+// others are read and written in R directly. Each block entry checks the instruction budget
+// (`left`) so an endless guest loop still stops on time. Memory accesses index the flat user
+// buffer (target.flat) or a page object, with a runtime slow path.
 //
 //   fn(b, left) -> exit id    b: block index to start at; left: instructions it may run
 //     exit id >= 0   left for a known pc (chainable exit slot `exits[id]`)

@@ -2,12 +2,15 @@
 //
 //   cold code   runs in the interpreter one block at a time while a per-pc counter warms up
 //   hot code    (count > threshold) is translated as a REGION: the hot block plus the blocks
-//               (already run; on its page, or in a function it calls) on cycles through it, i.e. its loop nest, compiled into
-//               one JS function with internal `for (;;) switch` dispatch; a self-loop becomes a
-//               JS loop of its own. Calls are loop edges while the region stays small
-//               (recursion), and into small leaf functions always (calls through registers are
-//               followed to the targets the interpreter saw); a computed jump to one of the region's blocks (a return)
-//               stays inside. Why loop-shaped and why only code that has run: V8 needs 0.1-1 s of
+//               (already run; on its page, or in a function it calls) on cycles through it,
+//               i.e. its loop nest, plus the epilogues it branches to, compiled into one JS
+//               function (codegen.ts: direct jumps forward, a switch for entries and backward
+//               jumps); a self-loop becomes a JS loop of its own. Calls are loop edges while the
+//               region stays small (recursion), and into small leaf functions always (calls
+//               through registers are followed to the targets the interpreter saw); a computed
+//               jump to one of the region's blocks (a return) stays inside. A hot block on no
+//               cycle takes in the straight-line code after it, callees included
+//               (extendForward). Why loop-shaped and why only code that has run: V8 needs 0.1-1 s of
 //               compile time for a large function on this class of machine, and code it has
 //               never executed deoptimizes the whole function when first reached.
 //   dispatch    direct-mapped front array -> Map keyed by pc + mode bits; exits to known pcs
